@@ -1,0 +1,101 @@
+/**
+ * The typed errors of dnsctl. Everything that can go wrong for a reason the user can act on is
+ * one of these; the single catch in cli.ts turns them into a message and an exit code.
+ * No message here ever contains a request body, a token or a secret.
+ */
+
+export interface Problem {
+  file: string;
+  /** 1-based; 0 when the problem has no position in the file (e.g. unreadable file). */
+  line: number;
+  col: number;
+  /** Field path in the config, e.g. "peers[1].ip"; "" for the document itself. */
+  path: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export function formatProblem(p: Problem): string {
+  const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
+  const field = p.path ? ` ${p.path}:` : '';
+  return `${where}: ${p.severity}:${field} ${p.message}`;
+}
+
+export abstract class DnsctlError extends Error {
+  abstract readonly exitCode: number;
+  override readonly name: string = this.constructor.name;
+}
+
+/** Wrong command-line usage. */
+export class UsageError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
+/** The config file is unreadable or invalid; carries every problem found. */
+export class ConfigError extends DnsctlError {
+  readonly exitCode = 1;
+  constructor(readonly problems: Problem[]) {
+    super(`${problems.filter((p) => p.severity === 'error').length} problem(s) in the config`);
+  }
+}
+
+/** Credentials missing, or refused because they would travel in clear text. */
+export class CredentialsError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
+export interface CloudflareErrorDetail {
+  code: number | null;
+  message: string;
+}
+
+/**
+ * The API answered, and the answer is an error (HTTP status >= 400, success:false, or a body
+ * that is not a valid envelope). `operation` names what dnsctl was doing, e.g. "POST tsigs".
+ */
+export class ApiError extends DnsctlError {
+  readonly exitCode = 1;
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly errors: CloudflareErrorDetail[],
+    message: string,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+
+  get retryable(): boolean {
+    return this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+/**
+ * No (complete) answer: connection refused/reset, timeout, truncated body. For a request that
+ * may have reached the server (`outcomeUnknown`), a non-idempotent retry could duplicate work.
+ */
+export class NetworkError extends DnsctlError {
+  readonly exitCode = 1;
+  constructor(
+    readonly operation: string,
+    message: string,
+    readonly outcomeUnknown: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** The state/report file cannot be used (corrupt, newer format, other account). Never overwritten. */
+export class StateFileError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
+/** `apply --plan` refused: the config or the account changed since the plan was made. */
+export class PlanMismatchError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

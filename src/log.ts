@@ -1,0 +1,46 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Paths pino censors wherever they appear in a log object. */
+export const REDACT_PATHS = [
+  'authorization',
+  'Authorization',
+  '*.authorization',
+  '*.Authorization',
+  'headers.authorization',
+  'headers["x-auth-key"]',
+  '*.headers.authorization',
+  '*.headers["x-auth-key"]',
+  'token',
+  'apiToken',
+  'apiKey',
+  'secret',
+  '*.secret',
+  '*.*.secret',
+  'body',
+  '*.body',
+];
+
+/**
+ * pino JSON logs on stderr (fd 2), so stdout stays the human/JSON output. Quiet ("warn") by
+ * default. Secrets are never passed to the logger; redaction is the second line of defence.
+ */
+export function createLogger(level: LogLevel = 'warn', destination: NodeJS.WritableStream | number = 2): Logger {
+  const stream = typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination;
+  return pino(
+    {
+      name: 'dnsctl',
+      level,
+      base: undefined,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    stream,
+  );
+}
+
+/** A logger that drops everything, for tests and library use. */
+export const silentLogger: Logger = pino({ level: 'silent' });

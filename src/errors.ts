@@ -99,3 +99,36 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** SIGINT/SIGTERM arrived before dnsctl reached the point where it could stop cleanly. */
+export class InterruptedError extends DnsctlError {
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted by ${signal}`);
+  }
+
+  get exitCode(): number {
+    return exitCodeForSignal(this.signal);
+  }
+}
+
+export function exitCodeForSignal(signal: 'SIGINT' | 'SIGTERM'): number {
+  return signal === 'SIGINT' ? 130 : 143;
+}
+
+/**
+ * After a create whose outcome was unknown, the account holds several objects with the name:
+ * dnsctl cannot tell which one its lost request made, so it refuses to guess.
+ */
+export class AmbiguousObjectError extends DnsctlError {
+  readonly exitCode = 1;
+  constructor(
+    readonly operation: string,
+    readonly objectName: string,
+    readonly ids: string[],
+  ) {
+    super(
+      `${operation}: the outcome of creating "${objectName}" is unknown, and the account now holds ` +
+        `${ids.length} objects with that name (ids ${ids.join(', ')}); remove the extra one(s) by hand and run again`,
+    );
+  }
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, DnsctlError, formatProblem, type Problem } from './errors.js';
+import { HELP, parseCliArgs, type Command } from './cli/options.js';
+import type { CommandContext } from './commands/context.js';
+import { createLogger } from './log.js';
+import { styleFor } from './report/style.js';
+import { VERSION } from './version.js';
+
+type Signal = 'SIGINT' | 'SIGTERM';
+
+/**
+ * argv → command → exit code. The one place that turns errors into messages and exit codes.
+ * Commands are imported lazily so `--version` and `--help` load almost nothing.
+ */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const stdout = process.stdout;
+  const stderr = process.stderr;
+  let logLevel = 'warn';
+  try {
+    const parsed = parseCliArgs(argv);
+    if (parsed.kind === 'version') {
+      stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    if (parsed.kind === 'help') {
+      stdout.write(HELP[parsed.command ?? 'main']);
+      return 0;
+    }
+    const { options } = parsed;
+    logLevel = options.logLevel;
+    const interrupts = trapInterrupts(stderr);
+    const ctx: CommandContext = {
+      options,
+      stdout,
+      stderr,
+      env,
+      logger: createLogger(options.logLevel),
+      style: styleFor(stdout, env),
+      signal: interrupts.signal,
+    };
+    try {
+      return await runCommand(options.command, ctx);
+    } finally {
+      interrupts.release();
+    }
+  } catch (err) {
+    return reportError(err, stderr, env, logLevel);
+  }
+}
+
+async function runCommand(command: Command, ctx: CommandContext): Promise<number> {
+  switch (command) {
+    case 'validate':
+      return (await import('./commands/validate.js')).validateCommand(ctx);
+    case 'plan':
+      return (await import('./commands/plan.js')).planCommand(ctx);
+    case 'apply':
+      return (await import('./commands/apply.js')).applyCommand(ctx);
+  }
+}
+
+/** First SIGINT/SIGTERM: stop starting work and finish cleanly. A second one: leave at once. */
+function trapInterrupts(stderr: NodeJS.WritableStream): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onSignal = (sig: Signal) => {
+    if (controller.signal.aborted) {
+      stderr.write(`${sig} again: exiting without waiting.\n`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    }
+    stderr.write(`${sig} received: no new operations will start; waiting for those in flight, then writing the report.\n`);
+    controller.abort(sig);
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    signal: controller.signal,
+    release() {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}
+
+async function reportError(err: unknown, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv, logLevel: string): Promise<number> {
+  if (err instanceof ConfigError) {
+    const problems: Problem[] = [...err.problems].sort((a, b) => a.line - b.line || a.col - b.col);
+    for (const p of problems) stderr.write(`${formatProblem(p)}\n`);
+    if (env.GITHUB_ACTIONS === 'true') {
+      const { githubAnnotations } = await import('./report/github.js');
+      for (const line of githubAnnotations(problems)) stderr.write(`${line}\n`);
+    }
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    stderr.write(`dnsctl: ${errors} problem${errors === 1 ? '' : 's'} in the config; nothing was changed.\n`);
+    return err.exitCode;
+  }
+  if (err instanceof DnsctlError) {
+    stderr.write(`dnsctl: error: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const detail = logLevel === 'debug' || logLevel === 'trace' ? `\n${(err as Error)?.stack ?? ''}` : ' (run with --log-level debug for details)';
+  stderr.write(`dnsctl: internal error: ${(err as Error)?.message ?? String(err)}${detail}\n`);
+  return 1;
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

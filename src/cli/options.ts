@@ -1,0 +1,175 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+
+export type Command = 'validate' | 'plan' | 'apply';
+export type OutputFormat = 'text' | 'json' | 'markdown';
+
+export interface RateOption {
+  requests: number;
+  perSeconds: number;
+}
+
+export interface CliOptions {
+  command: Command;
+  configPath: string;
+  concurrency: number;
+  statePath: string | null;
+  output: OutputFormat;
+  detailedExitcode: boolean;
+  logLevel: LogLevel;
+  apiUrl: string | null;
+  maxRetries: number;
+  /** null: the pacer is off ("--rate off"). */
+  rate: RateOption | null;
+  timeoutSeconds: number;
+  planOut: string | null;
+  planIn: string | null;
+}
+
+export type ParsedArgs = { kind: 'help'; command: Command | null } | { kind: 'version' } | { kind: 'run'; options: CliOptions };
+
+const COMMANDS: readonly Command[] = ['validate', 'plan', 'apply'];
+const OPTION_SPEC = {
+  concurrency: { type: 'string' },
+  state: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'detailed-exitcode': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  'api-url': { type: 'string' },
+  'max-retries': { type: 'string' },
+  rate: { type: 'string' },
+  timeout: { type: 'string' },
+  out: { type: 'string' },
+  plan: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+/** Which options each command accepts (beyond --help and --log-level). */
+const ACCEPTS: Record<Command, readonly string[]> = {
+  validate: ['output'],
+  plan: ['concurrency', 'state', 'output', 'detailed-exitcode', 'api-url', 'max-retries', 'rate', 'timeout', 'out'],
+  apply: ['concurrency', 'state', 'output', 'api-url', 'max-retries', 'rate', 'timeout', 'plan'],
+};
+
+export function parseCliArgs(argv: string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTION_SPEC, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, '')}. See dnsctl --help`);
+  }
+  const { values, positionals } = parsed;
+  if (values.version) return { kind: 'version' };
+  const [commandWord, configPath, ...extra] = positionals;
+  const command = commandWord as Command | undefined;
+  if (command !== undefined && !COMMANDS.includes(command)) {
+    throw new UsageError(`unknown command "${commandWord}"; the commands are ${COMMANDS.join(', ')}. See dnsctl --help`);
+  }
+  if (values.help || command === undefined) return { kind: 'help', command: command ?? null };
+  if (!configPath) throw new UsageError(`dnsctl ${command} needs the config file: dnsctl ${command} <config.yaml>`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; dnsctl ${command} takes one config file`);
+
+  for (const name of Object.keys(values)) {
+    if (['help', 'version', 'log-level'].includes(name)) continue;
+    if (!ACCEPTS[command].includes(name)) throw new UsageError(`--${name} does not apply to dnsctl ${command}`);
+  }
+
+  return {
+    kind: 'run',
+    options: {
+      command,
+      configPath,
+      concurrency: integerOption('concurrency', values.concurrency, 4, 1, 64),
+      statePath: values.state ?? null,
+      output: choiceOption('output', values.output, ['text', 'json', 'markdown'] as const, 'text'),
+      detailedExitcode: values['detailed-exitcode'] ?? false,
+      logLevel: choiceOption('log-level', values['log-level'], LOG_LEVELS, 'warn'),
+      apiUrl: values['api-url'] ?? null,
+      maxRetries: integerOption('max-retries', values['max-retries'], 4, 0, 20),
+      rate: rateOption(values.rate),
+      timeoutSeconds: integerOption('timeout', values.timeout, 30, 1, 600),
+      planOut: values.out ?? null,
+      planIn: values.plan ?? null,
+    },
+  };
+}
+
+function integerOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+function choiceOption<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  if (!choices.includes(raw as T)) throw new UsageError(`--${name} takes one of ${choices.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+/** `--rate 1200/300` (requests per seconds: bucket size and refill), or `--rate off`. */
+function rateOption(raw: string | undefined): RateOption | null {
+  if (raw === undefined) return { requests: 1200, perSeconds: 300 };
+  if (raw === 'off') return null;
+  const match = /^(\d+)\/(\d+)s?$/.exec(raw);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+    throw new UsageError(`--rate takes REQUESTS/SECONDS (e.g. 1200/300) or "off", got "${raw}"`);
+  }
+  return { requests: Number(match[1]), perSeconds: Number(match[2]) };
+}
+
+const COMMON_OPTIONS = `  --state FILE                  state/report file (default: <config>.state.json beside the config)
+  --concurrency N               parallel requests, 1-64 (default 4)
+  --api-url URL                 API base URL (default $CLOUDFLARE_BASE_URL, else Cloudflare's)
+  --max-retries N               retries of a failed request (default 4)
+  --rate N/S                    request budget: N requests per S seconds (default 1200/300), or off
+  --timeout SECONDS             per-request timeout (default 30)
+  --log-level LEVEL             pino JSON logs on stderr: fatal|error|warn|info|debug|trace|silent
+`;
+
+export const HELP: Record<'main' | Command, string> = {
+  main: `dnsctl — GitOps for Cloudflare secondary DNS (TSIG keys and peers)
+
+Usage:
+  dnsctl validate <config>   check the config offline (no credentials needed)
+  dnsctl plan <config>       show what apply would change; never writes to the account
+  dnsctl apply <config>      make the account match the config; writes the state/report file
+
+Run "dnsctl <command> --help" for a command's options.
+  -h, --help        this help
+  -V, --version     print the version
+
+Environment:
+  CLOUDFLARE_API_TOKEN                     API token ("Account Settings Write" permission)
+  CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY    legacy global key, instead of the token
+  CLOUDFLARE_ACCOUNT_ID                    account, when the config has no account_id
+  CLOUDFLARE_BASE_URL                      API base URL (default https://api.cloudflare.com/client/v4)
+  NO_COLOR                                 no colour in the output
+
+Exit codes: 0 success, 1 error (invalid config, auth, API, partial apply),
+            2 with plan --detailed-exitcode: there are changes, 130/143 interrupted.
+`,
+  validate: `Usage: dnsctl validate <config> [--output text|json]
+
+Checks the config against the schema and the semantic rules (unique names, TSIG references,
+addresses, ports, algorithms, \${VAR} references) without contacting Cloudflare.
+Prints every problem as file:line:col and exits 1 if there is any.
+`,
+  plan: `Usage: dnsctl plan <config> [options]
+
+Reads the account and prints what apply would do. Never writes to the account.
+  --output text|json|markdown   how to print the plan (default text)
+  --out FILE                    also write the plan to FILE, for "dnsctl apply --plan FILE"
+  --detailed-exitcode           exit 2 when the plan has changes (0: none, 1: error)
+${COMMON_OPTIONS}`,
+  apply: `Usage: dnsctl apply <config> [options]
+
+Makes the account match the config: TSIGs before the peers that use them, at most N requests
+at once. Writes the state/report file, also when something fails or the run is interrupted.
+  --plan FILE                   apply exactly this plan (from "dnsctl plan --out FILE"); refuse if
+                                the config or the account changed since it was made
+  --output text|json|markdown   how to print the results (default text)
+${COMMON_OPTIONS}`,
+};

@@ -1,0 +1,38 @@
+export type { ApiObject, SecondaryDnsApi } from './api.js';
+export {
+  createCloudflareClient,
+  operationName,
+  type ApiResponse,
+  type CloudflareClient,
+  type CloudflareClientOptions,
+  type RequestBody,
+  type ResultInfo,
+} from './client.js';
+export {
+  DEFAULT_BASE_URL,
+  assertSafeBaseUrl,
+  authHeaders,
+  credentialsFromEnv,
+  resolveBaseUrl,
+  type Credentials,
+} from './credentials.js';
+export { DEFAULT_PACING, createPacer, parseRatelimit, type Pacer, type PacerOptions, type RatelimitInfo } from './pacer.js';
+export {
+  isIdempotent,
+  isOutcomeUnknown,
+  parseRetryAfter,
+  retryPolicy,
+  withRetry,
+  type RetryContext,
+  type RetryOptions,
+  type RetryPolicy,
+} from './retry.js';
+export { createSecondaryDnsApi } from './secondary-dns.js';
+export {
+  createFetchTransport,
+  type ClosableTransport,
+  type FetchTransportOptions,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport.js';

@@ -1,0 +1,133 @@
+/**
+ * The one place that decides whether a failed request is sent again, and when.
+ * Modelled on octokit's plugin-throttling:
+ *   - 429: wait as long as the server says (`retry-after-ms`, `retry-after` seconds or HTTP
+ *     date), else a default; the request did not act, so even a POST is sent again;
+ *   - 5xx, 408 and network failures: exponential backoff with full jitter;
+ *   - any other 4xx: never;
+ *   - a POST whose outcome is unknown (timeout, dropped connection, 5xx) is never sent again
+ *     here: the error goes to the caller, which looks the object up first (secondary-dns.ts).
+ * Attempts and the total time spent waiting are both bounded.
+ */
+import { ApiError, NetworkError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 4. */
+  maxRetries?: number;
+  /** Most time spent waiting between attempts of one request, all retries together. Default 120 s. */
+  maxWaitMs?: number;
+  /** First backoff ceiling; doubles each retry. Default 500 ms. */
+  baseDelayMs?: number;
+  /** Largest backoff ceiling. Default 8 s. */
+  maxDelayMs?: number;
+  /** Wait after a 429 without `retry-after`. Default 5 s. */
+  rateLimitDelayMs?: number;
+  /** [0, 1); injectable for tests. */
+  random?: () => number;
+  /** Injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type RetryPolicy = Required<RetryOptions>;
+
+export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
+  return {
+    maxRetries: options.maxRetries ?? 4,
+    maxWaitMs: options.maxWaitMs ?? 120_000,
+    baseDelayMs: options.baseDelayMs ?? 500,
+    maxDelayMs: options.maxDelayMs ?? 8_000,
+    rateLimitDelayMs: options.rateLimitDelayMs ?? 5_000,
+    random: options.random ?? Math.random,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  };
+}
+
+/**
+ * Reads how long the server asks us to wait: `retry-after-ms`, else `retry-after` as seconds
+ * or as an HTTP date (relative to `nowMs`). Null when neither is present and readable.
+ */
+export function parseRetryAfter(headers: Headers, nowMs: number): number | null {
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+
+  const value = headers.get('retry-after')?.trim();
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
+}
+
+/**
+ * True when the request may have acted although it failed: no complete answer after it may have
+ * been sent, or a 5xx. A create that fails this way must look the object up before creating again.
+ */
+export function isOutcomeUnknown(err: unknown): boolean {
+  if (err instanceof NetworkError) return err.outcomeUnknown;
+  return err instanceof ApiError && err.status >= 500;
+}
+
+/** A request is safe to send twice when doing so cannot create a second object. */
+export function isIdempotent(method: string): boolean {
+  return method !== 'POST' && method !== 'PATCH';
+}
+
+type Verdict =
+  | { retry: false }
+  | { retry: true; reason: string; rateLimited: boolean; serverDelayMs: number | null };
+
+function judge(err: unknown, method: string): Verdict {
+  if (err instanceof ApiError) {
+    if (err.status === 429) {
+      return { retry: true, reason: 'rate limited (HTTP 429)', rateLimited: true, serverDelayMs: err.retryAfterMs };
+    }
+    if (!err.retryable) return { retry: false };
+    if (isOutcomeUnknown(err) && !isIdempotent(method)) return { retry: false };
+    return { retry: true, reason: `HTTP ${err.status}`, rateLimited: false, serverDelayMs: err.retryAfterMs };
+  }
+  if (err instanceof NetworkError) {
+    if (err.outcomeUnknown && !isIdempotent(method)) return { retry: false };
+    return { retry: true, reason: err.message, rateLimited: false, serverDelayMs: null };
+  }
+  return { retry: false };
+}
+
+export interface RetryContext {
+  method: string;
+  /** Readable name of the request, e.g. "POST peers". */
+  operation: string;
+  logger: Logger;
+  /** Told of every 429, with the wait it asks for (even when no retry follows). */
+  onRateLimited?: (waitMs: number) => void;
+  /** Once aborted, nothing is sent again. */
+  signal?: AbortSignal;
+}
+
+/** Runs `attempt` until it succeeds or the policy says stop; then throws the last error. */
+export async function withRetry<T>(attempt: () => Promise<T>, context: RetryContext, policy: RetryPolicy): Promise<T> {
+  const maxAttempts = policy.maxRetries + 1;
+  let waitedMs = 0;
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const verdict = judge(err, context.method);
+      if (!verdict.retry) throw err;
+
+      const backoffCeiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));
+      const waitMs = Math.round(
+        verdict.serverDelayMs ??
+          (verdict.rateLimited ? policy.rateLimitDelayMs : policy.random() * backoffCeiling),
+      );
+      if (verdict.rateLimited) context.onRateLimited?.(waitMs);
+      if (attemptNumber >= maxAttempts || waitedMs + waitMs > policy.maxWaitMs || context.signal?.aborted) throw err;
+
+      context.logger.warn(
+        { method: context.method, operation: context.operation, attempt: attemptNumber, maxAttempts, reason: verdict.reason, waitMs },
+        `${context.operation}: ${verdict.reason}; retrying in ${(waitMs / 1000).toFixed(1)} s (attempt ${attemptNumber + 1} of ${maxAttempts})`,
+      );
+      await policy.sleep(waitMs);
+      waitedMs += waitMs;
+    }
+  }
+}

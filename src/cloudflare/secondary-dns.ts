@@ -1,0 +1,76 @@
+/**
+ * SecondaryDnsApi over Cloudflare's account-scoped collections
+ * (`/accounts/{account_id}/secondary_dns/{tsigs|peers|acls}`).
+ */
+import { AmbiguousObjectError, ApiError } from '../errors.js';
+import type { ApiObject, SecondaryDnsApi } from './api.js';
+import { operationName, type CloudflareClient } from './client.js';
+import { isOutcomeUnknown } from './retry.js';
+
+function asApiObject(operation: string, value: unknown): ApiObject {
+  const candidate = value as Partial<ApiObject> | null;
+  if (typeof candidate?.id !== 'string' || typeof candidate.name !== 'string') {
+    throw new ApiError(operation, 200, [], `${operation}: the answer holds an object without a string "id" and "name"`);
+  }
+  return candidate as ApiObject;
+}
+
+export function createSecondaryDnsApi(client: CloudflareClient, accountId: string): SecondaryDnsApi {
+  const collectionPath = (collection: string) =>
+    `/accounts/${encodeURIComponent(accountId)}/secondary_dns/${encodeURIComponent(collection)}`;
+  const objectPath = (collection: string, id: string) => `${collectionPath(collection)}/${encodeURIComponent(id)}`;
+
+  async function list(collection: string): Promise<ApiObject[]> {
+    const path = collectionPath(collection);
+    const items = await client.listAll<unknown>(path);
+    return items.map((item) => asApiObject(operationName('GET', path), item));
+  }
+
+  /**
+   * POST, and when its outcome is unknown, find out: the planner creates only names the account
+   * did not hold at plan time, so an object with this name now is the one our lost request made.
+   * None found: the request never acted, send it again (at most maxRetries times).
+   */
+  async function create(collection: string, body: Record<string, unknown>): Promise<ApiObject> {
+    const path = collectionPath(collection);
+    const operation = operationName('POST', path);
+    const name = body['name'];
+    if (typeof name !== 'string') throw new TypeError(`${operation}: the body needs a string "name"`);
+
+    for (let resend = 0; ; resend++) {
+      try {
+        const { result } = await client.request<unknown>('POST', path, body);
+        return asApiObject(operation, result);
+      } catch (err) {
+        if (!isOutcomeUnknown(err)) throw err;
+        const namesakes = (await list(collection)).filter((object) => object.name === name);
+        const [only] = namesakes;
+        if (only && namesakes.length === 1) {
+          client.logger.warn(
+            { operation, name, id: only.id },
+            `${operation}: adopted "${name}" (${only.id}), created by a request whose answer was lost`,
+          );
+          return only;
+        }
+        if (namesakes.length > 1) throw new AmbiguousObjectError(operation, name, namesakes.map((object) => object.id));
+        if (resend >= client.maxRetries) throw err;
+        client.logger.warn(
+          { operation, name, resend: resend + 1 },
+          `${operation}: the lost request did not create "${name}"; sending it again`,
+        );
+      }
+    }
+  }
+
+  async function replace(collection: string, id: string, body: Record<string, unknown>): Promise<ApiObject> {
+    const path = objectPath(collection, id);
+    const { result } = await client.request<unknown>('PUT', path, body);
+    return asApiObject(operationName('PUT', path), result);
+  }
+
+  async function remove(collection: string, id: string): Promise<void> {
+    await client.request<unknown>('DELETE', objectPath(collection, id));
+  }
+
+  return { list, create, replace, remove };
+}

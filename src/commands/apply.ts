@@ -1,0 +1,111 @@
+import { executePlan } from '../apply/execute.js';
+import type { Result } from '../apply/types.js';
+import type { SecondaryDnsApi } from '../cloudflare/api.js';
+import { errorMessage, exitCodeForSignal } from '../errors.js';
+import type { Plan } from '../plan/types.js';
+import { appendStepSummary, setOutputs } from '../report/github.js';
+import { applyJson } from '../report/json.js';
+import { renderApplyMarkdown } from '../report/markdown.js';
+import { assertPlanStillHolds, readPlanFile } from '../report/plan-file.js';
+import { buildAppliedState, buildUnplannedState, newSalt, writeStateFile, type RunFacts } from '../report/state.js';
+import { applySummaryLine, renderPlanText } from '../report/text.js';
+import { VERSION } from '../version.js';
+import { isGitHubActions, type CommandContext } from './context.js';
+import { planMeta } from './plan.js';
+import { loadLocalInputs, planAgainstAccount, type LocalInputs } from './prepare.js';
+import { createProgress } from './progress.js';
+
+/** How long operations already in flight may take to finish after SIGINT/SIGTERM. */
+export const IN_FLIGHT_DEADLINE_MS = 30_000;
+
+type Signal = 'SIGINT' | 'SIGTERM';
+
+/** `dnsctl apply`: plan, execute, record. Once the account is involved, the state/report file is always written. */
+export async function applyCommand(ctx: CommandContext): Promise<number> {
+  const startedAt = new Date();
+  const inputs = await loadLocalInputs(ctx);
+  const run = await planAgainstAccount(ctx, inputs).catch((err: unknown) => {
+    writeStateFile(inputs.statePath, buildUnplannedState(inputs.previous, runFacts(inputs, startedAt, interruption(ctx)), errorMessage(err)));
+    throw err;
+  });
+  const meta = planMeta(run);
+  if (ctx.options.planIn) assertPlanStillHolds(readPlanFile(ctx.options.planIn), ctx.options.planIn, meta);
+  if (ctx.options.output === 'text') {
+    ctx.stdout.write(renderPlanText(run.plan, ctx.style, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`));
+  }
+
+  const results = await executeWithDeadline(ctx, run.plan, run.api);
+  const interruptedBy = interruption(ctx);
+  const state = buildAppliedState(run.plan, results, run.previous, runFacts(run, startedAt, interruptedBy));
+  writeStateFile(run.statePath, state);
+
+  if (ctx.options.output === 'json') {
+    ctx.stdout.write(`${JSON.stringify(applyJson(run.plan, results, state.summary, { ...meta, statePath: run.statePath }), null, 2)}\n`);
+  } else if (ctx.options.output === 'markdown') {
+    ctx.stdout.write(renderApplyMarkdown(results, run.plan, meta));
+  } else {
+    if (interruptedBy) ctx.stdout.write(ctx.style.red(`Interrupted by ${interruptedBy}: operations not yet started were skipped.\n`));
+    ctx.stdout.write(`${ctx.style.bold(applySummaryLine(state.summary))}\nState/report written to ${run.statePath}\n`);
+  }
+  if (isGitHubActions(ctx.env)) {
+    appendStepSummary(ctx.env, renderApplyMarkdown(results, run.plan, meta));
+    setOutputs(ctx.env, { 'has-changes': String(results.length > 0), 'report-path': run.statePath });
+  }
+  if (interruptedBy) return exitCodeForSignal(interruptedBy);
+  return state.summary.failed + state.summary.skipped > 0 ? 1 : 0;
+}
+
+function interruption(ctx: CommandContext): Signal | null {
+  if (!ctx.signal.aborted) return null;
+  return ctx.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+}
+
+function runFacts(inputs: LocalInputs, startedAt: Date, interruptedBy: Signal | null): RunFacts {
+  return {
+    version: VERSION,
+    configPath: inputs.loaded.path,
+    configSha256: inputs.loaded.sha256,
+    accountId: inputs.loaded.desired.accountId,
+    startedAt,
+    finishedAt: new Date(),
+    interrupted: interruptedBy !== null,
+    salt: inputs.previous?.fingerprint_salt ?? newSalt(),
+  };
+}
+
+/**
+ * Runs the plan. After an interrupt, operations in flight get IN_FLIGHT_DEADLINE_MS to finish;
+ * any still running then are reported as failed with an unknown outcome, so the report is complete.
+ */
+async function executeWithDeadline(ctx: CommandContext, plan: Plan, api: SecondaryDnsApi): Promise<Result[]> {
+  const settled = new Map<string, Result>();
+  const progress = createProgress(ctx, plan);
+  const execution = executePlan(plan, {
+    api,
+    concurrency: ctx.options.concurrency,
+    signal: ctx.signal,
+    onResult: (result) => {
+      settled.set(result.op.id, result);
+      progress.report(result);
+    },
+  });
+  const deadline = new Promise<null>((resolve) => {
+    const arm = () => setTimeout(() => resolve(null), IN_FLIGHT_DEADLINE_MS).unref();
+    if (ctx.signal.aborted) arm();
+    else ctx.signal.addEventListener('abort', arm, { once: true });
+  });
+  const finished = await Promise.race([execution, deadline]);
+  progress.done();
+  if (finished) return finished;
+  return plan.operations
+    .filter((op) => op.action !== 'noop')
+    .map(
+      (op): Result =>
+        settled.get(op.id) ?? {
+          status: 'failed',
+          op,
+          error: { message: `still in flight ${IN_FLIGHT_DEADLINE_MS / 1000} s after the interrupt; its outcome is unknown (the next apply will find out)` },
+          cloudflareId: op.cloudflareId,
+        },
+    );
+}

@@ -1,0 +1,41 @@
+import { hasChanges } from '../plan/types.js';
+import { appendStepSummary, setOutputs } from '../report/github.js';
+import { planJson, type PlanMeta } from '../report/json.js';
+import { renderPlanMarkdown } from '../report/markdown.js';
+import { writePlanFile } from '../report/plan-file.js';
+import { renderPlanText } from '../report/text.js';
+import { VERSION } from '../version.js';
+import { isGitHubActions, type CommandContext } from './context.js';
+import { preparePlan, type PreparedRun } from './prepare.js';
+
+export function planMeta(run: PreparedRun): PlanMeta {
+  return {
+    configPath: run.loaded.path,
+    configSha256: run.loaded.sha256,
+    planHash: run.planHash,
+    accountId: run.plan.accountId,
+    version: VERSION,
+  };
+}
+
+/** `dnsctl plan`: a dry run. Reads the account, prints the plan, never writes to the account. */
+export async function planCommand(ctx: CommandContext): Promise<number> {
+  const run = await preparePlan(ctx);
+  const meta = planMeta(run);
+  const { plan } = run;
+
+  if (ctx.options.output === 'json') ctx.stdout.write(`${JSON.stringify(planJson(plan, meta), null, 2)}\n`);
+  else if (ctx.options.output === 'markdown') ctx.stdout.write(renderPlanMarkdown(plan, meta));
+  else ctx.stdout.write(renderPlanText(plan, ctx.style, `dnsctl plan: ${meta.configPath} → account ${meta.accountId}`));
+
+  if (ctx.options.planOut) {
+    writePlanFile(ctx.options.planOut, plan, meta, new Date());
+    ctx.stderr.write(`Plan written to ${ctx.options.planOut}; apply exactly it with: dnsctl apply ${meta.configPath} --plan ${ctx.options.planOut}\n`);
+  }
+  if (isGitHubActions(ctx.env)) {
+    appendStepSummary(ctx.env, renderPlanMarkdown(plan, meta));
+    setOutputs(ctx.env, { 'has-changes': String(hasChanges(plan)), 'plan-hash': run.planHash });
+  }
+  if (plan.operations.some((op) => op.action === 'conflict')) return 1;
+  return ctx.options.detailedExitcode && hasChanges(plan) ? 2 : 0;
+}

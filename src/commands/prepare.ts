@@ -1,0 +1,69 @@
+import type { SecondaryDnsApi } from '../cloudflare/api.js';
+import { credentialsFromEnv } from '../cloudflare/index.js';
+import { loadConfig, type LoadedConfig } from '../config/index.js';
+import { InterruptedError, StateFileError } from '../errors.js';
+import { observeAccount } from '../observe.js';
+import { buildPlan, planHash } from '../plan/build.js';
+import type { Plan } from '../plan/types.js';
+import { maskCommands } from '../report/github.js';
+import { defaultStatePath, inventoryFrom, readStateFile, type StateFile } from '../report/state.js';
+import { Secret } from '../secret.js';
+import { connect } from './connect.js';
+import { isGitHubActions, type CommandContext } from './context.js';
+import { reportWarnings } from './problems.js';
+
+export interface LocalInputs {
+  loaded: LoadedConfig;
+  statePath: string;
+  previous: StateFile | null;
+}
+
+export interface PreparedRun extends LocalInputs {
+  api: SecondaryDnsApi;
+  plan: Plan;
+  planHash: string;
+}
+
+/** The offline half: config, then the state file of the same account. */
+export async function loadLocalInputs(ctx: CommandContext): Promise<LocalInputs> {
+  const loaded = await loadConfig(ctx.options.configPath, ctx.env);
+  maskSecrets(ctx, loaded);
+  reportWarnings(ctx, loaded.warnings);
+
+  const statePath = ctx.options.statePath ?? defaultStatePath(loaded.path);
+  const previous = readStateFile(statePath);
+  if (previous && previous.account_id !== loaded.desired.accountId) {
+    throw new StateFileError(
+      `state file ${statePath} belongs to account ${previous.account_id}, but the config is for account ` +
+        `${loaded.desired.accountId}; pass --state with the state file of this account`,
+    );
+  }
+  return { loaded, statePath, previous };
+}
+
+/** The online half: observe the account and plan. Reads only. */
+export async function planAgainstAccount(ctx: CommandContext, inputs: LocalInputs): Promise<PreparedRun> {
+  const api = connect(ctx, inputs.loaded.desired.accountId);
+  ctx.logger.info({ accountId: inputs.loaded.desired.accountId }, 'reading the account');
+  const actual = await observeAccount(api);
+  throwIfInterrupted(ctx.signal);
+  const plan = buildPlan(inputs.loaded.desired, actual, inventoryFrom(inputs.previous));
+  return { ...inputs, api, plan, planHash: planHash(plan) };
+}
+
+export async function preparePlan(ctx: CommandContext): Promise<PreparedRun> {
+  return planAgainstAccount(ctx, await loadLocalInputs(ctx));
+}
+
+export function throwIfInterrupted(signal: AbortSignal): void {
+  if (signal.aborted) throw new InterruptedError(signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+}
+
+/** In GitHub Actions, register every secret with the runner before anything is printed. */
+function maskSecrets(ctx: CommandContext, loaded: LoadedConfig): void {
+  if (!isGitHubActions(ctx.env)) return;
+  const secrets = loaded.desired.resources.flatMap((r) => Object.values(r.values).filter((v): v is Secret => v instanceof Secret).map((s) => s.reveal()));
+  const credentials = credentialsFromEnv(ctx.env);
+  secrets.push(credentials.kind === 'token' ? credentials.token : credentials.key);
+  for (const line of maskCommands(secrets)) ctx.stderr.write(`${line}\n`);
+}

@@ -1,0 +1,24 @@
+import { loadConfig } from '../config/index.js';
+import { formatProblem } from '../errors.js';
+import { KINDS } from '../resources/index.js';
+import type { CommandContext } from './context.js';
+import { reportWarnings } from './problems.js';
+
+/** `dnsctl validate`: offline checks only. Problems surface as a ConfigError thrown by loadConfig. */
+export async function validateCommand(ctx: CommandContext): Promise<number> {
+  const loaded = await loadConfig(ctx.options.configPath, ctx.env);
+  reportWarnings(ctx, loaded.warnings);
+  const counts = KINDS.map((spec) => ({
+    kind: spec.collection,
+    count: loaded.desired.resources.filter((r) => r.kind === spec.kind).length,
+  }));
+  if (ctx.options.output === 'json') {
+    ctx.stdout.write(
+      `${JSON.stringify({ valid: true, config: { path: loaded.path, sha256: loaded.sha256 }, account_id: loaded.desired.accountId, counts: Object.fromEntries(counts.map((c) => [c.kind, c.count])), warnings: loaded.warnings.map(formatProblem) }, null, 2)}\n`,
+    );
+  } else {
+    const summary = counts.map((c) => `${c.count} ${c.kind}`).join(', ');
+    ctx.stdout.write(`${ctx.style.green('✓')} ${loaded.path} is valid: ${summary}.\n`);
+  }
+  return 0;
+}

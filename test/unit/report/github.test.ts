@@ -1,0 +1,171 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Problem } from '../../../src/errors.js';
+import {
+  appendStepSummary,
+  escapeData,
+  escapeProperty,
+  formatOutput,
+  githubAnnotations,
+  isGitHubActions,
+  maskCommands,
+  setOutputs,
+} from '../../../src/report/github.js';
+
+function problem(overrides: Partial<Problem>): Problem {
+  return { file: 'dnsctl.yaml', line: 3, col: 5, path: 'peers[1].ip', message: 'must be an IP address', severity: 'error', ...overrides };
+}
+
+describe('isGitHubActions', () => {
+  it('is on only for GITHUB_ACTIONS=true', () => {
+    expect(isGitHubActions({ GITHUB_ACTIONS: 'true' })).toBe(true);
+    expect(isGitHubActions({ GITHUB_ACTIONS: 'false' })).toBe(false);
+    expect(isGitHubActions({})).toBe(false);
+  });
+});
+
+describe('escaping', () => {
+  it('escapes message data: % first, then CR and LF', () => {
+    expect(escapeData('100%\r\nnext')).toBe('100%25%0D%0Anext');
+    expect(escapeData('%0A')).toBe('%250A');
+  });
+
+  it('escapes property values: also : and ,', () => {
+    expect(escapeProperty('a:b,c%d\ne')).toBe('a%3Ab%2Cc%25d%0Ae');
+  });
+});
+
+describe('githubAnnotations', () => {
+  it('places an error on file, line and column with the field path as title', () => {
+    expect(githubAnnotations([problem({})])).toEqual([
+      '::error file=dnsctl.yaml,line=3,col=5,title=dnsctl%3A peers[1].ip::must be an IP address',
+    ]);
+  });
+
+  it('emits warnings as ::warning', () => {
+    expect(githubAnnotations([problem({ severity: 'warning', message: 'unused TSIG' })])[0]).toMatch(/^::warning /);
+  });
+
+  it('leaves out line and col when the problem has no position', () => {
+    expect(githubAnnotations([problem({ line: 0, col: 0, path: '', message: 'cannot read file' })])).toEqual([
+      '::error file=dnsctl.yaml,title=dnsctl::cannot read file',
+    ]);
+  });
+
+  it('cannot be made to emit a second command by a crafted message or path', () => {
+    const [line] = githubAnnotations([
+      problem({ file: 'a,b:c.yaml', path: 'peers[0].name', message: 'unknown key "x"\n::add-mask::oops 50%' }),
+    ]);
+    expect(line).toBe('::error file=a%2Cb%3Ac.yaml,line=3,col=5,title=dnsctl%3A peers[0].name::unknown key "x"%0A::add-mask::oops 50%25');
+    expect(line!.split('\n')).toHaveLength(1);
+  });
+
+  it('keeps every problem, in order', () => {
+    const lines = githubAnnotations([problem({ line: 1 }), problem({ line: 2, severity: 'warning' }), problem({ line: 9 })]);
+    expect(lines.map((l) => /line=(\d+)/.exec(l)?.[1])).toEqual(['1', '2', '9']);
+  });
+});
+
+describe('maskCommands', () => {
+  it('masks each secret, skipping empties and duplicates', () => {
+    expect(maskCommands(['s3cret', '', 's3cret', '  '])).toEqual(['::add-mask::s3cret']);
+  });
+
+  it('masks a multi-line secret line by line', () => {
+    expect(maskCommands(['line-one\nline-two\r\n\nline-3'])).toEqual([
+      '::add-mask::line-one',
+      '::add-mask::line-two',
+      '::add-mask::line-3',
+    ]);
+  });
+
+  it('escapes % so the runner masks the real value', () => {
+    expect(maskCommands(['a%0Ab'])).toEqual(['::add-mask::a%250Ab']);
+  });
+});
+
+describe('formatOutput', () => {
+  it('writes name=value for a single-line value', () => {
+    expect(formatOutput('has-changes', 'true')).toBe('has-changes=true\n');
+  });
+
+  it('uses the heredoc form for a multi-line value', () => {
+    expect(formatOutput('summary', 'a\nb', 'EOF_x')).toBe('summary<<EOF_x\na\nb\nEOF_x\n');
+  });
+
+  it('picks a random delimiter by default', () => {
+    const out = formatOutput('summary', 'a\nb');
+    expect(out).toMatch(/^summary<<(ghadelimiter_[0-9a-f-]{36})\na\nb\n\1\n$/);
+  });
+
+  it('refuses a value that contains the delimiter, and bad names', () => {
+    expect(() => formatOutput('x', 'a\nEOF_x\nb', 'EOF_x')).toThrow(/delimiter/);
+    expect(() => formatOutput('a=b', 'v')).toThrow(/invalid/);
+    expect(() => formatOutput('a\nb', 'v')).toThrow(/invalid/);
+    expect(() => formatOutput('', 'v')).toThrow(/invalid/);
+  });
+});
+
+describe('files', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dnsctl-gh-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('appends the Markdown to $GITHUB_STEP_SUMMARY, keeping what is there', () => {
+    const file = join(dir, 'summary.md');
+    writeFileSync(file, '# earlier step\n');
+    expect(appendStepSummary({ GITHUB_STEP_SUMMARY: file }, '### dnsctl plan: no changes')).toBe(true);
+    expect(appendStepSummary({ GITHUB_STEP_SUMMARY: file }, 'second\n')).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe('# earlier step\n### dnsctl plan: no changes\nsecond\n');
+  });
+
+  it('writes no summary when $GITHUB_STEP_SUMMARY is unset', () => {
+    expect(appendStepSummary({}, 'x')).toBe(false);
+  });
+
+  it('appends outputs to $GITHUB_OUTPUT in a form the runner parses back', () => {
+    const file = join(dir, 'output');
+    writeFileSync(file, 'earlier=1\n');
+    expect(setOutputs({ GITHUB_OUTPUT: file }, { 'has-changes': 'true', 'report-path': '/tmp/x y/dnsctl.state.json', note: 'two\nlines' })).toBe(true);
+    expect(parseGithubOutput(readFileSync(file, 'utf8'))).toEqual({
+      earlier: '1',
+      'has-changes': 'true',
+      'report-path': '/tmp/x y/dnsctl.state.json',
+      note: 'two\nlines',
+    });
+  });
+
+  it('writes no outputs when $GITHUB_OUTPUT is unset', () => {
+    expect(setOutputs({}, { a: 'b' })).toBe(false);
+  });
+});
+
+/** The runner's reading of a GITHUB_OUTPUT file (name=value and name<<DELIM … DELIM). */
+function parseGithubOutput(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    const heredoc = /^([^=]+?)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delim] = heredoc;
+      const value: string[] = [];
+      for (i++; lines[i] !== delim; i++) {
+        if (i >= lines.length) throw new Error(`unterminated ${name}`);
+        value.push(lines[i]!);
+      }
+      out[name!] = value.join('\n');
+    } else {
+      const eq = line.indexOf('=');
+      out[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+  }
+  return out;
+}

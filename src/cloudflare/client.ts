@@ -85,7 +85,7 @@ function makeScrubber(credentials: Credentials, body: RequestBody | undefined): 
 function quoteSnippet(body: string): string {
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1];
   const text = (title ?? body.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
-  return text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}…` : text;
+  return text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH - 1)}…` : text;
 }
 
 function readErrors(errors: unknown): CloudflareErrorDetail[] {
@@ -183,7 +183,13 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   const { logger, signal } = options;
   const userAgent = options.userAgent ?? USER_AGENT;
 
-  async function sendOnce<T>(method: string, path: string, operation: string, body: string | undefined, scrub: (s: string) => string): Promise<ApiResponse<T>> {
+  async function sendOnce<T>(
+    method: string,
+    path: string,
+    operation: string,
+    body: string | undefined,
+    scrub: (text: string) => string,
+  ): Promise<ApiResponse<T>> {
     await pacer?.take();
     const headers: Record<string, string> = { ...credentialHeaders, 'User-Agent': userAgent, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -214,7 +220,9 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
 
   async function listPage<T>(path: string, operation: string): Promise<{ items: T[]; info?: ResultInfo }> {
     const { result, resultInfo } = await request<unknown>('GET', path);
-    if (!Array.isArray(result)) throw new ApiError(operation, 200, [], `${operation}: expected a list in "result", got ${typeof result}`);
+    if (!Array.isArray(result)) {
+      throw new ApiError(operation, 200, [], `${operation}: expected a list in "result", got ${typeof result}`);
+    }
     return { items: result as T[], info: resultInfo };
   }
 
@@ -222,11 +230,12 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     const operation = operationName('GET', path);
     const first = await listPage<T>(path, operation);
     const items = first.items;
-    if (!hasMorePages(first.info, first.info?.page ?? 1, items.length)) return items;
+    const firstPage = first.info?.page ?? 1;
+    if (!hasMorePages(first.info, firstPage, items.length)) return items;
 
     const perPage = first.info?.per_page ?? items.length;
     const separator = path.includes('?') ? '&' : '?';
-    for (let page = (first.info?.page ?? 1) + 1; page <= MAX_PAGES; page++) {
+    for (let page = firstPage + 1; page <= MAX_PAGES; page++) {
       const next = await listPage<T>(`${path}${separator}page=${page}&per_page=${perPage}`, operation);
       if (next.info?.page !== undefined && next.info.page !== page) {
         throw new ApiError(operation, 200, [], `${operation}: asked for page ${page}, got page ${next.info.page}`);

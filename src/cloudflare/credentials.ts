@@ -100,7 +100,7 @@ export function assertSafeBaseUrl(baseUrl: string): URL {
 }
 
 /** `--api-url` flag, else CLOUDFLARE_BASE_URL, else Cloudflare's; without trailing slashes. */
-export function resolveBaseUrl(flag: string | undefined, env: Env): string {
+export function resolveBaseUrl(flag: string | null | undefined, env: Env): string {
   const chosen = flag?.trim() || read(env, 'CLOUDFLARE_BASE_URL') || DEFAULT_BASE_URL;
   return chosen.replace(/\/+$/, '');
 }

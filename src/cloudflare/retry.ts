@@ -87,7 +87,9 @@ function judge(err: unknown, method: string): Verdict {
   }
   if (err instanceof NetworkError) {
     if (err.outcomeUnknown && !isIdempotent(method)) return { retry: false };
-    return { retry: true, reason: err.message, rateLimited: false, serverDelayMs: null };
+    // The message starts with the operation, which the log line names anyway.
+    const reason = err.message.startsWith(`${err.operation}: `) ? err.message.slice(err.operation.length + 2) : err.message;
+    return { retry: true, reason, rateLimited: false, serverDelayMs: null };
   }
   return { retry: false };
 }
@@ -122,9 +124,11 @@ export async function withRetry<T>(attempt: () => Promise<T>, context: RetryCont
       if (verdict.rateLimited) context.onRateLimited?.(waitMs);
       if (attemptNumber >= maxAttempts || waitedMs + waitMs > policy.maxWaitMs || context.signal?.aborted) throw err;
 
-      context.logger.warn(
-        { method: context.method, operation: context.operation, attempt: attemptNumber, maxAttempts, reason: verdict.reason, waitMs },
-        `${context.operation}: ${verdict.reason}; retrying in ${(waitMs / 1000).toFixed(1)} s (attempt ${attemptNumber + 1} of ${maxAttempts})`,
+      const { method, operation, logger } = context;
+      logger.warn(
+        { method, operation, attempt: attemptNumber, maxAttempts, reason: verdict.reason, waitMs },
+        `${operation}: ${verdict.reason}; retrying in ${(waitMs / 1000).toFixed(1)} s ` +
+          `(attempt ${attemptNumber + 1} of ${maxAttempts})`,
       );
       await policy.sleep(waitMs);
       waitedMs += waitMs;

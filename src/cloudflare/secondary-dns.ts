@@ -47,7 +47,7 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
         const [only] = namesakes;
         if (only && namesakes.length === 1) {
           client.logger.warn(
-            { operation, name, id: only.id },
+            { operation, objectName: name, id: only.id },
             `${operation}: adopted "${name}" (${only.id}), created by a request whose answer was lost`,
           );
           return only;
@@ -55,7 +55,7 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
         if (namesakes.length > 1) throw new AmbiguousObjectError(operation, name, namesakes.map((object) => object.id));
         if (resend >= client.maxRetries) throw err;
         client.logger.warn(
-          { operation, name, resend: resend + 1 },
+          { operation, objectName: name, resend: resend + 1 },
           `${operation}: the lost request did not create "${name}"; sending it again`,
         );
       }

@@ -1,0 +1,335 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCloudflareClient, operationName, type CloudflareClientOptions } from '../../../src/cloudflare/client.js';
+import type { RetryOptions } from '../../../src/cloudflare/retry.js';
+import { ApiError, CredentialsError } from '../../../src/errors.js';
+import { USER_AGENT, VERSION } from '../../../src/version.js';
+import {
+  ACCOUNT,
+  API_KEY,
+  BASE_URL,
+  TOKEN,
+  TSIG_SECRET,
+  captureLogs,
+  expectNoSecret,
+  recordingSleep,
+  rejection,
+} from './helpers.js';
+
+const API = 'https://api.cloudflare.com';
+const PEERS = `/accounts/${ACCOUNT}/secondary_dns/peers`;
+const TSIGS = `/accounts/${ACCOUNT}/secondary_dns/tsigs`;
+const ok = (result: unknown, extra: Record<string, unknown> = {}) => ({ success: true, errors: [], messages: [], result, ...extra });
+const failure = (...errors: Array<{ code: number; message: string }>) => ({ success: false, errors, messages: [], result: null });
+
+function client(overrides: Partial<CloudflareClientOptions> = {}, retry: RetryOptions = {}) {
+  const { sleep, waits } = recordingSleep();
+  const logs = captureLogs();
+  const created = createCloudflareClient({
+    baseUrl: BASE_URL,
+    credentials: { kind: 'token', token: TOKEN },
+    retry: { sleep, random: () => 0.5, ...retry },
+    pacer: null,
+    logger: logs.logger,
+    ...overrides,
+  });
+  return { client: created, waits, logs };
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending, 'every mocked answer was asked for').toEqual([]);
+});
+afterAll(() => nock.enableNetConnect());
+
+describe('operationName', () => {
+  it('shortens the account path to the collection', () => {
+    expect(operationName('POST', PEERS)).toBe('POST peers');
+    expect(operationName('PUT', `${PEERS}/abc`)).toBe('PUT peers/abc');
+    expect(operationName('GET', `${TSIGS}?page=2&per_page=20`)).toBe('GET tsigs');
+    expect(operationName('GET', '/user/tokens/verify')).toBe('GET user/tokens/verify');
+  });
+});
+
+describe('headers', () => {
+  it('sends a Bearer token, the User-Agent with the version and Accept; Content-Type only with a body', async () => {
+    expect(USER_AGENT).toContain(`dnsctl/${VERSION}`);
+    nock(API, { badheaders: ['content-type', 'x-auth-key'] })
+      .get(`/client/v4${PEERS}`)
+      .matchHeader('authorization', `Bearer ${TOKEN}`)
+      .matchHeader('user-agent', USER_AGENT)
+      .matchHeader('accept', 'application/json')
+      .reply(200, ok([]));
+    nock(API)
+      .post(`/client/v4${PEERS}`, { name: 'p1' })
+      .matchHeader('content-type', 'application/json')
+      .matchHeader('authorization', `Bearer ${TOKEN}`)
+      .reply(200, ok({ id: '1', name: 'p1' }));
+
+    const { client: c } = client();
+    await c.request('GET', PEERS);
+    await expect(c.request('POST', PEERS, { name: 'p1' })).resolves.toEqual({ result: { id: '1', name: 'p1' } });
+  });
+
+  it('sends the legacy email and key instead, without Authorization', async () => {
+    nock(API, { badheaders: ['authorization'] })
+      .get(`/client/v4${PEERS}`)
+      .matchHeader('x-auth-email', 'ops@example.com')
+      .matchHeader('x-auth-key', API_KEY)
+      .reply(200, ok([]));
+    const { client: c } = client({ credentials: { kind: 'key', email: 'ops@example.com', key: API_KEY } });
+    await c.request('GET', PEERS);
+  });
+
+  it('refuses an http:// base URL to another machine before sending anything', () => {
+    expect(() => client({ baseUrl: 'http://api.example.com/client/v4' })).toThrow(CredentialsError);
+  });
+});
+
+describe('the envelope', () => {
+  it('returns result and result_info', async () => {
+    const info = { page: 1, per_page: 20, count: 1, total_count: 1, total_pages: 1 };
+    nock(API).get(`/client/v4${PEERS}`).reply(200, ok([{ id: '1', name: 'a' }], { result_info: info }));
+    await expect(client().client.request('GET', PEERS)).resolves.toEqual({
+      result: [{ id: '1', name: 'a' }],
+      resultInfo: info,
+    });
+  });
+
+  it('turns success:false into an ApiError even with HTTP 200, quoting codes and messages', async () => {
+    nock(API)
+      .post(`/client/v4${TSIGS}`)
+      .reply(200, failure({ code: 1001, message: 'Invalid algo' }, { code: 1002, message: 'Name taken' }));
+    const err = (await rejection(() =>
+      client().client.request('POST', TSIGS, { name: 't.', algo: 'x', secret: TSIG_SECRET }),
+    )) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(200);
+    expect(err.operation).toBe('POST tsigs');
+    expect(err.errors).toEqual([
+      { code: 1001, message: 'Invalid algo' },
+      { code: 1002, message: 'Name taken' },
+    ]);
+    expect(err.message).toBe('POST tsigs: HTTP 200: [1001] Invalid algo; [1002] Name taken');
+  });
+
+  it('never repeats the request body, and scrubs a secret the server echoes back', async () => {
+    nock(API)
+      .post(`/client/v4${TSIGS}`)
+      .reply(400, failure({ code: 1003, message: `secret ${TSIG_SECRET} is not base64; token ${TOKEN}` }));
+    const err = (await rejection(() =>
+      client().client.request('POST', TSIGS, { name: 't.', algo: 'hmac-sha512.', secret: TSIG_SECRET }),
+    )) as ApiError;
+    expect(err.message).toBe('POST tsigs: HTTP 400: [1003] secret (redacted) is not base64; token (redacted)');
+    expect(err.message).not.toContain('hmac-sha512.');
+  });
+
+  it('says which permission the token needs on 401/403', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 10000, message: 'Authentication error' }));
+    const err = (await rejection(() => client().client.request('GET', PEERS))) as ApiError;
+    expect(err.status).toBe(403);
+    expect(err.message).toContain('[10000] Authentication error');
+    expect(err.message).toContain('"Account Settings Write" permission');
+  });
+
+  it('says the account id may be wrong on a 404 of a collection', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(404, failure({ code: 7003, message: 'Could not route' }));
+    const err = await rejection(() => client().client.request('GET', PEERS));
+    expect(err.message).toBe(`GET peers: HTTP 404: [7003] Could not route — the account id ${ACCOUNT} may be wrong`);
+  });
+
+  it('explains an HTML error page with a short quote of it', async () => {
+    const page = `<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>${'x'.repeat(5000)}</body></html>`;
+    nock(API).get(`/client/v4${PEERS}`).reply(502, page, { 'content-type': 'text/html' });
+    const err = (await rejection(() => client({}, { maxRetries: 0 }).client.request('GET', PEERS))) as ApiError;
+    expect(err.status).toBe(502);
+    expect(err.message).toBe('GET peers: HTTP 502: an HTML page instead of JSON (an error page from a proxy or the edge?): "502 Bad Gateway"');
+  });
+
+  it('quotes at most 200 characters of a non-JSON answer', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(200, `upstream said: ${'y'.repeat(1000)}`);
+    const err = await rejection(() => client().client.request('GET', PEERS));
+    const quote = /"(.*)"$/.exec(err.message)?.[1] ?? '';
+    expect(err.message).toContain('an answer that is not valid JSON');
+    expect(quote).toHaveLength(200);
+    expect(quote.startsWith('upstream said: yyy')).toBe(true);
+  });
+
+  it('reports a cut-short JSON body, an empty answer and a non-envelope', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(200, '{"success":true,"result":[{"id":"1"');
+    nock(API).get(`/client/v4${TSIGS}`).reply(200, '');
+    nock(API).get(`/client/v4${PEERS}/x`).reply(200, { id: 'x' });
+    const c = client().client;
+    expect((await rejection(() => c.request('GET', PEERS))).message).toContain('not valid JSON');
+    expect((await rejection(() => c.request('GET', TSIGS))).message).toBe('GET tsigs: HTTP 200: empty answer');
+    expect((await rejection(() => c.request('GET', `${PEERS}/x`))).message).toContain('not a Cloudflare API envelope');
+  });
+
+  it('refuses a success without a result', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(200, { success: true, errors: [], messages: [] });
+    const err = await rejection(() => client().client.request('GET', PEERS));
+    expect(err.message).toBe('GET peers: HTTP 200: the answer reports success but has no "result"');
+  });
+});
+
+describe('listAll', () => {
+  const peer = (n: number) => ({ id: `id${n}`, name: `peer-${n}` });
+
+  it('follows result_info through three pages', async () => {
+    const info = (page: number, count: number) => ({ page, per_page: 2, count, total_count: 5, total_pages: 3 });
+    nock(API)
+      .get(`/client/v4${PEERS}`)
+      .reply(200, ok([peer(1), peer(2)], { result_info: info(1, 2) }))
+      .get(`/client/v4${PEERS}`)
+      .query({ page: '2', per_page: '2' })
+      .reply(200, ok([peer(3), peer(4)], { result_info: info(2, 2) }))
+      .get(`/client/v4${PEERS}`)
+      .query({ page: '3', per_page: '2' })
+      .reply(200, ok([peer(5)], { result_info: info(3, 1) }));
+    expect(await client().client.listAll(PEERS)).toEqual([1, 2, 3, 4, 5].map(peer));
+  });
+
+  it('costs exactly one request for a single page', async () => {
+    let requests = 0;
+    nock(API)
+      .get(`/client/v4${PEERS}`)
+      .times(2)
+      .reply(() => {
+        requests++;
+        return [200, ok([peer(1)], { result_info: { page: 1, per_page: 20, count: 1, total_count: 1, total_pages: 1 } })];
+      });
+    expect(await client().client.listAll(PEERS)).toEqual([peer(1)]);
+    expect(requests).toBe(1);
+    nock.cleanAll(); // the second reply was only there to catch an extra request
+  });
+
+  it('costs exactly one request when there is no result_info at all', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(200, ok([peer(1)]));
+    expect(await client().client.listAll(PEERS)).toEqual([peer(1)]);
+  });
+
+  it('follows total_count when total_pages is missing, and stops on an empty page', async () => {
+    nock(API)
+      .get(`/client/v4${PEERS}`)
+      .reply(200, ok([peer(1)], { result_info: { page: 1, per_page: 1, count: 1, total_count: 9 } }))
+      .get(`/client/v4${PEERS}`)
+      .query({ page: '2', per_page: '1' })
+      .reply(200, ok([peer(2)], { result_info: { page: 2, per_page: 1, count: 1, total_count: 9 } }))
+      .get(`/client/v4${PEERS}`)
+      .query({ page: '3', per_page: '1' })
+      .reply(200, ok([], { result_info: { page: 3, per_page: 1, count: 0, total_count: 9 } }));
+    expect(await client().client.listAll(PEERS)).toEqual([peer(1), peer(2)]);
+  });
+
+  it('refuses to loop when the server ignores the page parameter', async () => {
+    const first = ok([peer(1)], { result_info: { page: 1, per_page: 1, count: 1, total_pages: 50 } });
+    nock(API).get(`/client/v4${PEERS}`).reply(200, first).get(`/client/v4${PEERS}`).query(true).reply(200, first);
+    const err = await rejection(() => client().client.listAll(PEERS));
+    expect(err.message).toBe('GET peers: asked for page 2, got page 1');
+  });
+
+  it('refuses a result that is not a list', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(200, ok({ id: '1' }));
+    expect((await rejection(() => client().client.listAll(PEERS))).message).toBe(
+      'GET peers: expected a list in "result", got object',
+    );
+  });
+});
+
+describe('retries over HTTP', () => {
+  it('honours retry-after in seconds on a 429', async () => {
+    nock(API)
+      .get(`/client/v4${PEERS}`)
+      .reply(429, failure({ code: 971, message: 'Please wait' }), { 'retry-after': '7' })
+      .get(`/client/v4${PEERS}`)
+      .reply(200, ok([]));
+    const { client: c, waits, logs } = client();
+    await c.request('GET', PEERS);
+    expect(waits).toEqual([7000]);
+    expect(logs.lines()).toContainEqual(
+      expect.objectContaining({ level: 40, operation: 'GET peers', attempt: 1, waitMs: 7000 }),
+    );
+  });
+
+  it('honours retry-after as an HTTP date on a 429', async () => {
+    const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
+    nock(API)
+      .get(`/client/v4${PEERS}`)
+      .reply(429, failure({ code: 971, message: 'Please wait' }), { 'retry-after': inTenSeconds })
+      .get(`/client/v4${PEERS}`)
+      .reply(200, ok([]));
+    const { client: c, waits } = client();
+    await c.request('GET', PEERS);
+    expect(waits).toHaveLength(1);
+    // HTTP dates have whole seconds: the wait is between 9 and 10 s.
+    expect(waits[0]).toBeGreaterThan(8_900);
+    expect(waits[0]).toBeLessThanOrEqual(10_000);
+  });
+
+  it('retries a 500 and returns the later success', async () => {
+    nock(API)
+      .get(`/client/v4${PEERS}`)
+      .reply(500, failure({ code: 1000, message: 'Internal' }))
+      .get(`/client/v4${PEERS}`)
+      .reply(200, ok([{ id: '1', name: 'a' }]));
+    const { client: c, waits } = client();
+    expect((await c.request('GET', PEERS)).result).toEqual([{ id: '1', name: 'a' }]);
+    expect(waits).toEqual([250]);
+  });
+
+  it('does not retry a 400', async () => {
+    nock(API).put(`/client/v4${PEERS}/1`).reply(400, failure({ code: 1004, message: 'bad port' }));
+    const { client: c, waits } = client();
+    const err = (await rejection(() => c.request('PUT', `${PEERS}/1`, { name: 'a', port: 99999 }))) as ApiError;
+    expect(err.status).toBe(400);
+    expect(waits).toEqual([]);
+  });
+
+  it('gives up after maxRetries + 1 attempts', async () => {
+    nock(API).get(`/client/v4${PEERS}`).times(3).reply(503, failure({ code: 1000, message: 'Unavailable' }));
+    const { client: c, waits } = client({}, { maxRetries: 2 });
+    const err = (await rejection(() => c.request('GET', PEERS))) as ApiError;
+    expect(err.status).toBe(503);
+    expect(waits).toEqual([250, 500]);
+  });
+
+  it('does not resend a POST answered with a 5xx', async () => {
+    nock(API).post(`/client/v4${PEERS}`).reply(502, failure({ code: 1000, message: 'Bad gateway' }));
+    const { client: c, waits } = client();
+    const err = (await rejection(() => c.request('POST', PEERS, { name: 'p' }))) as ApiError;
+    expect(err.status).toBe(502);
+    expect(waits).toEqual([]);
+  });
+
+  it('takes a pacer token per attempt and tells the pacer of a 429 and of the Ratelimit header', async () => {
+    const seen = { takes: 0, rateLimited: [] as number[], ratelimit: [] as Array<string | null> };
+    const pacer = {
+      take: async () => {
+        seen.takes++;
+      },
+      onRateLimited: (ms: number) => seen.rateLimited.push(ms),
+      observe: (headers: Headers) => seen.ratelimit.push(headers.get('ratelimit')),
+    };
+    nock(API)
+      .get(`/client/v4${PEERS}`)
+      .reply(429, failure({ code: 971, message: 'Please wait' }), { 'retry-after': '2', ratelimit: '"default";r=0;t=2' })
+      .get(`/client/v4${PEERS}`)
+      .reply(200, ok([]), { ratelimit: '"default";r=1199;t=300' });
+    await client({ pacer }).client.request('GET', PEERS);
+    expect(seen).toEqual({ takes: 2, rateLimited: [2000], ratelimit: ['"default";r=0;t=2', '"default";r=1199;t=300'] });
+  });
+
+  it('never logs a token, a secret or a body', async () => {
+    nock(API)
+      .post(`/client/v4${TSIGS}`)
+      .reply(429, failure({ code: 971, message: 'Please wait' }), { 'retry-after': '1' })
+      .post(`/client/v4${TSIGS}`)
+      .reply(200, ok({ id: 't1', name: 't.', algo: 'hmac-sha512.', secret: TSIG_SECRET }));
+    const { client: c, logs } = client();
+    await c.request('POST', TSIGS, { name: 't.', algo: 'hmac-sha512.', secret: TSIG_SECRET });
+    expect(logs.lines().length).toBeGreaterThan(0);
+    expectNoSecret(logs.text());
+  });
+});

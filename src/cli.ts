@@ -39,11 +39,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       logger: createLogger(options.logLevel),
       style: styleFor(stdout, env),
       signal: interrupts.signal,
+      cleanups: [],
     };
     try {
       return await runCommand(options.command, ctx);
     } finally {
       interrupts.release();
+      await Promise.allSettled(ctx.cleanups.map((cleanup) => cleanup()));
     }
   } catch (err) {
     return reportError(err, stderr, env, logLevel);

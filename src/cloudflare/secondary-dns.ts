@@ -68,8 +68,15 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
     return asApiObject(operationName('PUT', path), result);
   }
 
+  /** A 404 means the object is already gone (e.g. a retried DELETE whose first answer was lost). */
   async function remove(collection: string, id: string): Promise<void> {
-    await client.request<unknown>('DELETE', objectPath(collection, id));
+    const path = objectPath(collection, id);
+    try {
+      await client.request<unknown>('DELETE', path);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404)) throw err;
+      client.logger.info({ operation: operationName('DELETE', path) }, 'already gone');
+    }
   }
 
   return { list, create, replace, remove };

@@ -2,7 +2,6 @@ import type { SecondaryDnsApi } from '../cloudflare/api.js';
 import {
   assertSafeBaseUrl,
   createCloudflareClient,
-  createFetchTransport,
   createPacer,
   createSecondaryDnsApi,
   credentialsFromEnv,
@@ -17,16 +16,18 @@ export function connect(ctx: CommandContext, accountId: string): SecondaryDnsApi
   const credentials = credentialsFromEnv(env);
   const baseUrl = resolveBaseUrl(options.apiUrl, env);
   assertSafeBaseUrl(baseUrl);
-  const pacer = options.rate ? createPacer({ capacity: options.rate.requests, refillPerSecond: options.rate.requests / options.rate.perSeconds }) : undefined;
+  // --rate off: no pacing at all (benchmarks against a fake API without a budget).
+  const pacer = options.rate ? createPacer({ capacity: options.rate.requests, refillPerSecond: options.rate.requests / options.rate.perSeconds }) : null;
   const client = createCloudflareClient({
     baseUrl,
     credentials,
-    transport: createFetchTransport({ connections: options.concurrency }),
+    connections: options.concurrency,
     timeoutMs: options.timeoutSeconds * 1000,
     retry: { maxRetries: options.maxRetries },
-    ...(pacer ? { pacer } : {}),
+    pacer,
     logger,
     userAgent: USER_AGENT,
   });
+  ctx.cleanups.push(() => client.close());
   return createSecondaryDnsApi(client, accountId);
 }

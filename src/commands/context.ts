@@ -17,6 +17,8 @@ export interface CommandContext {
   style: Style;
   /** Aborted on SIGINT/SIGTERM: stop starting new work. */
   signal: AbortSignal;
+  /** Run by the CLI when the command ends (close keep-alive connections, ...). */
+  cleanups: Array<() => Promise<void> | void>;
 }
 
 export function isGitHubActions(env: NodeJS.ProcessEnv): boolean {

@@ -72,9 +72,20 @@ export function problemAt(
   };
 }
 
+/** A problem at a character offset of the file (YAML errors carry offsets). */
+export function problemAtOffset(
+  source: ConfigDocument,
+  offset: number,
+  message: string,
+  severity: Problem['severity'] = 'error',
+): Problem {
+  const { line, col } = source.lineCounter.linePos(offset);
+  return { file: source.file, line, col, path: '', message, severity };
+}
+
 /** The deepest node along `path`, following aliases on the way (an alias at the end is kept). */
 function nodeAt(source: ConfigDocument, path: FieldPath): Node | null {
-  let node = source.doc.contents;
+  let node: Node | null = source.doc.contents;
   for (const segment of path) {
     const container = resolve(source, node);
     const next = childOf(container, segment);

@@ -1,0 +1,122 @@
+/**
+ * YAML text → the parsed document (kept for positions) and its plain value. Refuses, with every
+ * YAML error positioned, what is not one well-formed mapping: syntax errors, tabs in indentation,
+ * duplicate keys, several documents, alias bombs, nesting deeper than MAX_NESTING_DEPTH.
+ */
+import { LineCounter, isScalar, parseDocument, visit, type ErrorCode, type YAMLError } from 'yaml';
+import { ConfigError, type Problem } from '../errors.js';
+import { problemAt, problemAtOffset, type ConfigDocument, type FieldPath } from './positions.js';
+import { describeValue, fileProblem, quote, sortProblems } from './problems.js';
+
+/** Alias expansions allowed (weighted as the yaml library counts them); defuses "billion laughs". */
+export const MAX_ALIAS_COUNT = 50;
+/** Nested mappings/lists allowed, the top-level mapping being level 1. */
+export const MAX_NESTING_DEPTH = 64;
+
+export interface ParsedConfig extends ConfigDocument {
+  /** The top-level mapping as plain data (aliases expanded, no interpolation yet). */
+  value: Record<string, unknown>;
+  /** YAML warnings (e.g. an unknown tag); they do not stop the load. */
+  warnings: Problem[];
+}
+
+const YAML_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  TAB_AS_INDENT: 'tab character in the indentation; YAML indentation must use spaces',
+  MULTILINE_IMPLICIT_KEY: 'a key runs over several lines (is the ":" after a key missing?)',
+  MULTIPLE_DOCS: 'more than one YAML document (a "---" line); a config file holds exactly one',
+  RESOURCE_EXHAUSTION: `nested too deeply to parse (the limit is ${MAX_NESTING_DEPTH} levels)`,
+};
+
+const YAML_PREFIX: Record<Problem['severity'], string> = { error: 'invalid YAML: ', warning: 'YAML: ' };
+
+export function parseConfig(file: string, text: string): ParsedConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
+  const source: ConfigDocument = { file, doc, lineCounter };
+  const warnings = doc.warnings.map((w) => yamlProblem(source, w, 'warning'));
+  if (doc.errors.length > 0) {
+    const errors = doc.errors.map((e) => yamlProblem(source, e, 'error'));
+    throw new ConfigError(sortProblems([...firstPerLine(errors), ...warnings]));
+  }
+  if (doc.contents === null) {
+    throw new ConfigError([fileProblem(file, 'the file has only comments; it needs at least "version: 1"')]);
+  }
+  const value = plainValue(source);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const message = `the top level must be a mapping (key: value lines such as "version: 1"), got ${describeValue(value)}`;
+    throw new ConfigError([problemAt(source, [], message)]);
+  }
+  const tooDeep = pathDeeperThan(value, MAX_NESTING_DEPTH);
+  if (tooDeep) {
+    const message = `nested deeper than ${MAX_NESTING_DEPTH} levels`;
+    throw new ConfigError([problemAt(source, tooDeep, message, { problemPath: tooDeep.slice(0, 1) })]);
+  }
+  return { ...source, value: value as Record<string, unknown>, warnings };
+}
+
+function plainValue(source: ConfigDocument): unknown {
+  try {
+    return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    const message =
+      `aliases (*name) expand too often (limit ${MAX_ALIAS_COUNT}, which defuses "billion laughs" alias bombs); ` +
+      'write the values out instead';
+    throw new ConfigError([problemAtOffset(source, firstAliasOffset(source), message)]);
+  }
+}
+
+function firstAliasOffset(source: ConfigDocument): number {
+  let offset = 0;
+  visit(source.doc, {
+    Alias(_, alias) {
+      offset = alias.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+/** The path of the first collection nested deeper than `limit` (an alias cycle is infinitely deep). */
+function pathDeeperThan(value: unknown, limit: number, path: FieldPath = []): FieldPath | null {
+  if (typeof value !== 'object' || value === null) return null;
+  if (path.length >= limit) return path;
+  const entries: [string | number, unknown][] = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
+  for (const [key, child] of entries) {
+    const found = pathDeeperThan(child, limit, [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
+function yamlProblem(source: ConfigDocument, error: YAMLError, severity: Problem['severity']): Problem {
+  const message =
+    error.code === 'DUPLICATE_KEY'
+      ? describeDuplicateKey(source, error.pos[0])
+      : (YAML_MESSAGES[error.code] ?? `${YAML_PREFIX[severity]}${error.message.replace(/\s+/g, ' ')}`);
+  return problemAtOffset(source, error.pos[0], message, severity);
+}
+
+/** `duplicate key "port" (first on line 7)`. */
+function describeDuplicateKey(source: ConfigDocument, offset: number): string {
+  let message = 'duplicate key';
+  visit(source.doc, {
+    Map(_, map) {
+      const keys = map.items.map((pair) => pair.key).filter(isScalar);
+      const duplicate = keys.find((key) => key.range?.[0] === offset);
+      if (!duplicate) return undefined;
+      const first = keys.find((key) => key.value === duplicate.value) ?? duplicate;
+      const firstLine = source.lineCounter.linePos(first.range?.[0] ?? 0).line;
+      message = `duplicate key ${quote(String(duplicate.value))} (first on line ${firstLine})`;
+      return visit.BREAK;
+    },
+  });
+  return message;
+}
+
+/** One YAML error cascades into several on the same line; keep the first of each line. */
+function firstPerLine(problems: Problem[]): Problem[] {
+  const byLine = new Map<number, Problem>();
+  for (const problem of problems) if (!byLine.has(problem.line)) byLine.set(problem.line, problem);
+  return [...byLine.values()];
+}

@@ -1,0 +1,39 @@
+/**
+ * The parsed config → DesiredState, or every problem: ${VAR} interpolation, the JSON Schema
+ * check, the account ID and the semantic checks, all run, their problems sorted by position.
+ */
+import type { Problem } from '../errors.js';
+import type { DesiredState } from '../resources/types.js';
+import { resolveAccountId } from './account.js';
+import { toDesiredState } from './desired.js';
+import { interpolateVariables } from './env.js';
+import { isSensitivePath } from './items.js';
+import type { ParsedConfig } from './parse.js';
+import { formatPath, type FieldPath } from './positions.js';
+import { hasErrors, sortProblems } from './problems.js';
+import { checkAgainstSchema } from './schema-check.js';
+import { checkSemantics } from './semantic.js';
+
+export type Validation =
+  | { valid: true; desired: DesiredState; problems: Problem[] }
+  | { valid: false; problems: Problem[] };
+
+export function validateConfig(parsed: ParsedConfig, env: NodeJS.ProcessEnv): Validation {
+  const interpolated = interpolateVariables(parsed, parsed.value, env);
+  const config = interpolated.value;
+  const fromVariable = (path: FieldPath) => interpolated.fromVariables.has(formatPath(path));
+  const isHidden = (path: FieldPath) => fromVariable(path) || isSensitivePath(path);
+
+  const account = resolveAccountId(parsed, config, env, isHidden);
+  const checks = [
+    ...checkAgainstSchema(parsed, config, isHidden),
+    ...checkSemantics({ source: parsed, config, isHidden, fromVariable }),
+    ...account.problems,
+  ];
+  // A value whose variable is missing was already reported; checking its text as written adds noise.
+  const relevant = checks.filter((p) => !interpolated.unresolved.has(p.path));
+  const problems = sortProblems([...parsed.warnings, ...interpolated.problems, ...relevant]);
+
+  if (hasErrors(problems) || account.accountId === null) return { valid: false, problems };
+  return { valid: true, problems, desired: toDesiredState(parsed, config, account.accountId) };
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { buildSchema, loadConfig } from '../../../src/config/index.js';
+import { Secret } from '../../../src/secret.js';
+
+const ROOT = new URL('../../../', import.meta.url);
+const SCHEMA_FILE = fileURLToPath(new URL('schema/dnsctl.schema.json', ROOT));
+const EXAMPLE_FILE = fileURLToPath(new URL('config.example.yaml', ROOT));
+
+type Schema = Record<string, unknown>;
+
+/** Every schema object inside `schema` (itself included), with its JSON pointer. */
+function subschemas(schema: Schema, pointer = ''): [string, Schema][] {
+  const found: [string, Schema][] = [[pointer || '/', schema]];
+  const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  for (const [name, property] of Object.entries(properties)) found.push(...subschemas(property, `${pointer}/properties/${name}`));
+  if (schema.items) found.push(...subschemas(schema.items as Schema, `${pointer}/items`));
+  return found;
+}
+
+/** Keywords that do not validate anything (annotations, structure). */
+const NON_VALIDATING = new Set(['$schema', '$id', 'title', 'description', 'examples', 'default', 'properties', 'items']);
+/** The keywords src/config/schema-check.ts words in plain English. */
+const WORDED = ['type', 'const', 'enum', 'minimum', 'maximum', 'minLength', 'required', 'additionalProperties'];
+
+describe('the config JSON schema', () => {
+  const schema = buildSchema() as Schema;
+
+  it('is what schema/dnsctl.schema.json holds (regenerate with scripts/gen-schema.mjs)', () => {
+    expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(`${JSON.stringify(schema, null, 2)}\n`);
+  });
+
+  it('is draft 2020-12 with an id, title and description', () => {
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.$id).toEqual(expect.any(String));
+    expect(schema.title).toEqual(expect.any(String));
+    expect(schema.description).toEqual(expect.any(String));
+  });
+
+  it('gives every property a description and examples', () => {
+    const properties = subschemas(schema).filter(([pointer]) => /\/properties\/[^/]+$/.test(pointer));
+    expect(properties.length).toBeGreaterThan(8);
+    for (const [pointer, property] of properties) {
+      expect(property.description, pointer).toEqual(expect.stringMatching(/\S/));
+      expect(property.examples, pointer).toEqual(expect.arrayContaining([expect.anything()]));
+    }
+  });
+
+  it('forbids additional properties on every mapping', () => {
+    const mappings = subschemas(schema).filter(([, s]) => s.type === 'object');
+    expect(mappings.map(([pointer]) => pointer)).toEqual(['/', '/properties/tsigs/items', '/properties/peers/items']);
+    for (const [pointer, mapping] of mappings) expect(mapping.additionalProperties, pointer).toBe(false);
+  });
+
+  it('uses only keywords whose errors have a plain-English wording', () => {
+    const used = new Set(subschemas(schema).flatMap(([, s]) => Object.keys(s)).filter((k) => !NON_VALIDATING.has(k)));
+    expect([...used].filter((keyword) => !WORDED.includes(keyword))).toEqual([]);
+  });
+
+  it('has examples that validate against their own (sub)schema', () => {
+    const ajv = new Ajv2020({ allErrors: true });
+    const withExamples = subschemas(schema).filter(([, s]) => Array.isArray(s.examples));
+    expect(withExamples.map(([pointer]) => pointer)).toContain('/');
+    for (const [pointer, sub] of withExamples) {
+      const { $schema: _draft, $id: _id, ...body } = sub;
+      const validate = ajv.compile(body);
+      for (const example of sub.examples as unknown[]) {
+        expect(validate(example), `${pointer}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('config.example.yaml', () => {
+  const text = readFileSync(EXAMPLE_FILE, 'utf8');
+
+  it('points editors at the schema on its first line', () => {
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./schema/dnsctl.schema.json');
+  });
+
+  it('validates with its variables set: 2 TSIGs, 3 peers, one without TSIG, secrets from the environment', async () => {
+    expect(text).not.toMatch(/secret: (?!\$\{TSIG_[A-Z_]+\})/);
+    const loaded = await loadConfig(EXAMPLE_FILE, { TSIG_CUSTOMER_SECRET: 'a', TSIG_BACKUP_SECRET: 'b' });
+    expect(loaded.warnings).toEqual([]);
+    const tsigs = loaded.desired.resources.filter((r) => r.kind === 'tsig');
+    const peers = loaded.desired.resources.filter((r) => r.kind === 'peer');
+    expect(tsigs).toHaveLength(2);
+    expect(peers).toHaveLength(3);
+    expect(peers.filter((p) => p.values.tsig === null)).toHaveLength(1);
+    expect(tsigs.map((t) => (t.values.secret as Secret).reveal())).toEqual(['a', 'b']);
+  });
+
+  it('fails without its variables, naming each', async () => {
+    await expect(loadConfig(EXAMPLE_FILE, {})).rejects.toMatchObject({
+      problems: [
+        expect.objectContaining({ message: 'environment variable TSIG_CUSTOMER_SECRET is not set' }),
+        expect.objectContaining({ message: 'environment variable TSIG_BACKUP_SECRET is not set' }),
+      ],
+    });
+  });
+});

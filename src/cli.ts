@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, DnsctlError, formatProblem, type Problem } from './errors.js';
 import { HELP, parseCliArgs, type Command } from './cli/options.js';
 import type { CommandContext } from './commands/context.js';
-import { createLogger } from './log.js';
 import { styleFor } from './report/style.js';
 import { VERSION } from './version.js';
 
@@ -36,7 +35,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       stdout,
       stderr,
       env,
-      logger: createLogger(options.logLevel),
+      logger: (await import('./log.js')).createLogger(options.logLevel),
       style: styleFor(stdout, env),
       signal: interrupts.signal,
       cleanups: [],

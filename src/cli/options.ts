@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
-import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
 
 export type Command = 'validate' | 'plan' | 'apply';
 export type OutputFormat = 'text' | 'json' | 'markdown';

@@ -79,15 +79,12 @@ function displayValue(value: DisplayValue, sensitive: boolean): string {
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 
-const KIND_TITLES: Partial<Record<KindName, string>> = { tsig: 'TSIG keys', peer: 'Peers' };
-
 function kindLabel(kind: KindName): string {
   return KINDS.find((k) => k.kind === kind)?.label ?? kind;
 }
 
 function kindTitle(kind: KindName): string {
-  const label = kindLabel(kind);
-  return KIND_TITLES[kind] ?? `${label.charAt(0).toUpperCase()}${label.slice(1)}s`;
+  return KINDS.find((k) => k.kind === kind)?.title ?? kind;
 }
 
 /** Operations grouped by kind, kinds in dependency order (unknown kinds last), plan order kept. */

@@ -43,7 +43,7 @@ export function renderPlanText(plan: Plan, style: Style, header: string): string
   for (const spec of KINDS) {
     const ops = plan.operations.filter((op) => op.kind === spec.kind && op.action !== 'noop');
     if (ops.length === 0) continue;
-    lines.push(style.bold(`${spec.label}s`));
+    lines.push(style.bold(spec.title));
     const nameWidth = Math.max(...ops.map((op) => op.name.length));
     for (const op of ops) {
       const colour = markerColour(op.action, style);

@@ -13,6 +13,7 @@ export const peerKind: ResourceKind = {
   kind: 'peer',
   collection: 'peers',
   label: 'peer',
+  title: 'Peers',
   fields: [
     { name: 'ip', default: null },
     { name: 'port', default: 53 },

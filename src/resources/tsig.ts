@@ -13,6 +13,7 @@ export const tsigKind: ResourceKind = {
   kind: 'tsig',
   collection: 'tsigs',
   label: 'TSIG',
+  title: 'TSIG keys',
   fields: [
     { name: 'algo' },
     { name: 'secret', sensitive: true },

@@ -25,6 +25,8 @@ export interface ResourceKind {
   collection: string;
   /** Singular label for people: "TSIG", "peer". */
   label: string;
+  /** Heading of the kind's section in plans: "TSIG keys", "Peers". */
+  title: string;
   /** Fields other than `name`, in display order. */
   fields: FieldSpec[];
   /**

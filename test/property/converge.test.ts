@@ -53,7 +53,12 @@ const accountArb = fc.record({
   ),
 });
 
-function seedAccount(api: MemoryApi, account: fc.RecordValue<{ tsigs: unknown; peers: unknown }> & { tsigs: Array<{ name: string; algo: string; secret: string }>; peers: Array<{ name: string; fresh: boolean; ip?: string; port?: number; ixfr_enable?: boolean; tsigIndex?: number | null }> }) {
+type Account = {
+  tsigs: Array<{ name: string; algo: string; secret: string }>;
+  peers: Array<{ name: string; fresh: boolean; ip?: string; port?: number; ixfr_enable?: boolean; tsigIndex?: number | null }>;
+};
+
+function seedAccount(api: MemoryApi, account: Account) {
   const tsigIds = account.tsigs.map((t) => api.seed('tsigs', { name: t.name, algo: t.algo, secret: t.secret }).id);
   for (const p of account.peers) {
     if (p.fresh) api.seed('peers', { name: p.name, ip: '', port: 0, ixfr_enable: false, tsig_id: '' });

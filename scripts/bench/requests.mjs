@@ -1,0 +1,131 @@
+/**
+ * What the fake API saw, counted independently of dnsctl: by method, by method + path pattern,
+ * by status; and the ideal figures the benchmark compares against.
+ */
+
+/**
+ * @typedef {import('../../test/fake-api/server.mjs').RequestRecord} RequestRecord
+ * @typedef {{ GET: number, POST: number, PUT: number, DELETE: number }} ByMethod
+ * @typedef {object} RequestStats
+ * @property {number} total every request the fake received
+ * @property {ByMethod} byMethod
+ * @property {Record<string, number>} byPattern e.g. "PUT /accounts/:account/secondary_dns/peers/:id"
+ * @property {Record<string, number>} admittedByPattern the same, without the requests refused with 429
+ * @property {Record<string, number>} byStatus
+ * @property {number} status429
+ * @property {number} admitted requests not refused with 429
+ * @property {number} writes POST + PUT + DELETE (429s included)
+ * @property {number | null} firstStartedAt epoch ms
+ * @property {number | null} lastEndedAt epoch ms
+ * @property {number | null} spanMs first request's arrival → last request's answer
+ */
+
+/** `/client/v4/accounts/<id>/secondary_dns/peers/<id>?…` → `/accounts/:account/secondary_dns/peers/:id` */
+export function pathPattern(/** @type {string} */ path) {
+  return path
+    .replace(/^\/client\/v4/, '')
+    .replace(/^\/accounts\/[^/]+/, '/accounts/:account')
+    .replace(/^(\/accounts\/:account\/secondary_dns\/[^/]+)\/[^/]+$/, '$1/:id');
+}
+
+/** @param {RequestRecord[]} requests @returns {RequestStats} */
+export function requestStats(requests) {
+  /** @type {ByMethod} */
+  const byMethod = { GET: 0, POST: 0, PUT: 0, DELETE: 0 };
+  /** @type {Record<string, number>} */
+  const byPattern = {};
+  /** @type {Record<string, number>} */
+  const admittedByPattern = {};
+  /** @type {Record<string, number>} */
+  const byStatus = {};
+  let firstStartedAt = Infinity;
+  let lastEndedAt = -Infinity;
+  for (const r of requests) {
+    if (r.method in byMethod) byMethod[/** @type {keyof ByMethod} */ (r.method)]++;
+    const key = `${r.method} ${pathPattern(r.path)}${Object.keys(r.query).length ? '?' : ''}`;
+    byPattern[key] = (byPattern[key] ?? 0) + 1;
+    if (r.status !== 429) admittedByPattern[key] = (admittedByPattern[key] ?? 0) + 1;
+    byStatus[String(r.status)] = (byStatus[String(r.status)] ?? 0) + 1;
+    firstStartedAt = Math.min(firstStartedAt, r.startedAt);
+    lastEndedAt = Math.max(lastEndedAt, r.endedAt ?? r.startedAt);
+  }
+  const status429 = byStatus['429'] ?? 0;
+  const some = requests.length > 0;
+  return {
+    total: requests.length,
+    byMethod,
+    byPattern: sortedKeys(byPattern),
+    admittedByPattern: sortedKeys(admittedByPattern),
+    byStatus,
+    status429,
+    admitted: requests.length - status429,
+    writes: byMethod.POST + byMethod.PUT + byMethod.DELETE,
+    firstStartedAt: some ? firstStartedAt : null,
+    lastEndedAt: some ? lastEndedAt : null,
+    spanMs: some ? lastEndedAt - firstStartedAt : null,
+  };
+}
+
+/** @param {Record<string, number>} counts */
+const sortedKeys = (counts) => Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+
+/**
+ * The fewest requests a fresh apply of N TSIGs + N peers can make: one list per collection, a
+ * POST per TSIG, and per peer POST {name} + PUT (Cloudflare's two-call create).
+ * @param {number} n
+ */
+export function idealFreshApply(n) {
+  const byMethod = { GET: 2, POST: 2 * n, PUT: n, DELETE: 0 };
+  const byPattern = {
+    'GET /accounts/:account/secondary_dns/peers': 1,
+    'GET /accounts/:account/secondary_dns/tsigs': 1,
+    'POST /accounts/:account/secondary_dns/peers': n,
+    'POST /accounts/:account/secondary_dns/tsigs': n,
+    'PUT /accounts/:account/secondary_dns/peers/:id': n,
+  };
+  return { total: 2 + 3 * n, byMethod, byPattern };
+}
+
+/** A no-op run (plan, or apply with nothing to do): the two list calls. */
+export function idealNoop() {
+  return {
+    total: 2,
+    byMethod: { GET: 2, POST: 0, PUT: 0, DELETE: 0 },
+    byPattern: { 'GET /accounts/:account/secondary_dns/peers': 1, 'GET /accounts/:account/secondary_dns/tsigs': 1 },
+  };
+}
+
+/**
+ * The wall time of the DAG at concurrency C when every request takes `latencyMs` and nothing
+ * else costs anything: the lists (one round, in parallel), then the TSIG POSTs (⌈N/C⌉ rounds),
+ * then the peers' POST + PUT (2N requests, ⌈2N/C⌉ rounds).
+ * @param {number} n @param {number} c @param {number} latencyMs
+ */
+export function idealDagMs(n, c, latencyMs) {
+  return latencyMs * (1 + Math.ceil(n / c) + Math.ceil((2 * n) / c));
+}
+
+/**
+ * The earliest a run of `requests` admitted requests can end under a sliding-window budget of
+ * `limit` per `windowS` seconds: a full window's worth at once, then wait for the window to
+ * move on, ⌊(R − 1) / limit⌋ times; plus the last request's latency. Never less than the DAG ideal.
+ * @param {number} requests @param {number} limit @param {number} windowS @param {number} dagIdealMs @param {number} latencyMs
+ */
+export function idealBudgetMs(requests, limit, windowS, dagIdealMs, latencyMs) {
+  const windows = Math.floor((requests - 1) / limit);
+  return Math.max(dagIdealMs, windows * windowS * 1000 + latencyMs);
+}
+
+/**
+ * True when the counts by method + path pattern are exactly the ideal ones; with `ignore429`,
+ * requests refused with 429 (which had no effect and were sent again) are left out.
+ * @param {RequestStats} stats
+ * @param {{ total: number, byPattern: Record<string, number> }} ideal
+ * @param {{ ignore429?: boolean }} [options]
+ */
+export function matchesIdeal(stats, ideal, { ignore429 = false } = {}) {
+  const patterns = ignore429 ? stats.admittedByPattern : stats.byPattern;
+  const total = ignore429 ? stats.admitted : stats.total;
+  const keys = new Set([...Object.keys(patterns), ...Object.keys(ideal.byPattern)]);
+  return total === ideal.total && [...keys].every((k) => (patterns[k] ?? 0) === (ideal.byPattern[k] ?? 0));
+}

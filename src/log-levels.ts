@@ -1,0 +1,3 @@
+/** Kept apart from log.ts so that parsing arguments does not load pino (fast --version). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];

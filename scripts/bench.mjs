@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startFakeCloudflare } from '../test/fake-api/server.mjs';
@@ -207,7 +207,7 @@ async function applyCase(flags, work, n, concurrency) {
  */
 function runFigures(run, stats) {
   return {
-    command: `dnsctl ${run.args.map((a) => (a.includes('/') ? relative(process.cwd(), a) || a : a)).join(' ')}`,
+    command: `dnsctl ${run.args.map((a) => (isAbsolute(a) ? basename(a) : a)).join(' ')}`,
     exitCode: run.exitCode,
     wallMs: run.wallMs,
     cpuMs: run.cpuMs,
@@ -224,10 +224,13 @@ function runFigures(run, stats) {
   };
 }
 
-/** @param {Awaited<ReturnType<typeof applyCase>>} r @param {number} mainN */
-function printApplyCase(r, mainN) {
+/** The wall-time target (≤ 1.2 × the DAG ideal) is set for N = 1000; smaller N are dominated by startup. */
+const WALL_TARGET_N = 1000;
+
+/** @param {Awaited<ReturnType<typeof applyCase>>} r */
+function printApplyCase(r) {
   const { fresh, noop } = r;
-  const isWallTarget = r.n === mainN && r.concurrencyFlag;
+  const isWallTarget = r.n >= WALL_TARGET_N && r.concurrencyFlag;
   const peakExpected = Math.min(r.concurrency, r.n);
   const wallVerdict = isWallTarget
     ? target(`apply wall ≤ 1.2 × ideal (N=${r.n}, C=${r.concurrency})`, times(fresh.wallRatio), '≤ 1.20×', fresh.wallRatio <= 1.2)
@@ -488,17 +491,16 @@ async function main() {
   const results = { command, startedAt: new Date().toISOString(), machine: info, flags };
   let failure = null;
   try {
-    const mainN = Math.max(...flags.sizes);
     const applies = [];
     for (const n of flags.sizes) {
       const r = await applyCase(flags, work, n, flags.concurrency);
       applies.push(r);
-      printApplyCase(r, mainN);
+      printApplyCase(r);
     }
     if (flags.sizes.includes(100) && flags.concurrency !== 4) {
       const r = await applyCase(flags, work, 100, null);
       applies.push(r);
-      printApplyCase(r, mainN);
+      printApplyCase(r);
     }
     results.apply = applies;
 

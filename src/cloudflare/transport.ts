@@ -58,8 +58,8 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /**
- * Turns whatever fetch threw into a NetworkError. Only error codes and the messages of errors
- * that carry one are quoted: fetch's own TypeErrors may repeat a header value (a token).
+ * Turns whatever fetch threw into a NetworkError, quoting the cause with every header value
+ * blanked out: fetch's own TypeErrors may repeat a header value (a token).
  */
 function toNetworkError(err: unknown, request: TransportRequest): NetworkError {
   const label = `${request.method} ${request.url}`;
@@ -74,8 +74,19 @@ function toNetworkError(err: unknown, request: TransportRequest): NetworkError {
   const code = errorCode(cause);
   if (code && code in NOT_SENT) return new NetworkError(label, `${NOT_SENT[code]} (${code})`, false);
   if (code && code in MAY_HAVE_BEEN_SENT) return new NetworkError(label, `${MAY_HAVE_BEEN_SENT[code]} (${code})`, true);
-  if (code) return new NetworkError(label, `network error ${code}: ${(cause as Error).message}`, true);
-  return new NetworkError(label, `request failed (${(cause as Error)?.name ?? typeof cause})`, true);
+  const detail = withoutHeaderValues(String((cause as Error)?.message ?? cause), request);
+  if (code) return new NetworkError(label, `network error ${code}: ${detail}`, true);
+  return new NetworkError(label, `request failed: ${detail}`, true);
+}
+
+/** fetch may quote a header value (a token) in its message: blank every one of them out. */
+function withoutHeaderValues(message: string, request: TransportRequest): string {
+  let text = message;
+  // Whole values, then their words: fetch may quote a value trimmed or split at a line break.
+  const values = Object.values(request.headers);
+  const pieces = [...values, ...values.flatMap((v) => v.split(/\s+/))].filter((p) => p.length >= 6);
+  for (const piece of pieces.sort((a, b) => b.length - a.length)) text = text.split(piece).join('(redacted)');
+  return text.slice(0, 200);
 }
 
 export interface FetchTransportOptions {

@@ -49,7 +49,7 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
   }
   if (isGitHubActions(ctx.env)) {
     appendStepSummary(ctx.env, renderApplyMarkdown(results, run.plan, meta));
-    setOutputs(ctx.env, { 'has-changes': String(results.length > 0), 'report-path': run.statePath });
+    setOutputs(ctx.env, { 'has-changes': String(results.some((r) => r.status === 'applied')), 'report-path': run.statePath });
   }
   if (interruptedBy) return exitCodeForSignal(interruptedBy);
   return state.summary.failed + state.summary.skipped > 0 ? 1 : 0;

@@ -5,7 +5,7 @@
  * target and writes the same figures to bench-results/latest.json. Run `node scripts/bench.mjs
  * --help` for the flags. Exits 1 when a target is missed or a run fails.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -68,12 +68,12 @@ function readFlags() {
   const budgetText = values.budget ?? (quick ? '40/5' : '600/30');
   const budgetMatch = /^(\d+)\/(\d+)$/.exec(budgetText);
   if (!budgetMatch) throw new Error(`--budget takes LIMIT/WINDOW_SECONDS, e.g. 600/30, got "${budgetText}"`);
-  const latency = values.latency === undefined ? 20 : Number(values.latency);
-  if (!/^\d+$/.test(values.latency ?? '20')) throw new Error(`--latency takes whole milliseconds, got "${values.latency}"`);
+  const latencyText = values.latency ?? '20';
+  if (!/^\d+$/.test(latencyText)) throw new Error(`--latency takes whole milliseconds, got "${latencyText}"`);
   const localObjects = positiveInt('local-objects', values['local-objects'] ?? (quick ? '1000' : '10000'));
   return {
     quick,
-    latencyMs: latency,
+    latencyMs: Number(latencyText),
     sizes: (values.sizes ?? (quick ? '10,100' : '10,100,1000')).split(',').map((s) => positiveInt('sizes', s.trim())),
     concurrency: positiveInt('concurrency', values.concurrency ?? '8'),
     localPairs: Math.max(1, Math.floor(localObjects / 2)),
@@ -119,9 +119,12 @@ function printTable(title, headers, rows) {
  * @type {Target[]}
  */
 const targets = [];
-/** @param {string} name @param {string} measured @param {string} target @param {boolean} pass */
-function target(name, measured, target, pass) {
-  targets.push({ name, measured, target, pass });
+/**
+ * Records a target and returns PASS or FAIL for the table.
+ * @param {string} name @param {string} measured @param {string} wanted @param {boolean} pass
+ */
+function target(name, measured, wanted, pass) {
+  targets.push({ name, measured, target: wanted, pass });
   return verdict(pass);
 }
 
@@ -175,6 +178,7 @@ async function applyCase(flags, work, n, concurrency) {
 
     const ideal = idealFreshApply(n);
     const idealMs = idealDagMs(n, c, flags.latencyMs);
+    const floor = await floorRun(n, c, flags.latencyMs);
     return {
       n,
       concurrency: c,
@@ -189,6 +193,7 @@ async function applyCase(flags, work, n, concurrency) {
         wallRatio: fresh.wallMs / idealMs,
         apiSpanRatio: (freshStats.spanMs ?? 0) / idealMs,
       },
+      floor: { ...floor, apiSpanRatio: (floor.apiSpanMs ?? 0) / idealMs },
       noop: {
         ...runFigures(noop, noopStats),
         peakInFlight: noopPeak,
@@ -196,6 +201,30 @@ async function applyCase(flags, work, n, concurrency) {
         requestsMatchIdeal: matchesIdeal(noopStats, idealNoop()),
       },
     };
+  } finally {
+    await api.close();
+  }
+}
+
+/**
+ * The floor for the same DAG: scripts/bench/floor-client.mjs (bare undici.request, same limit),
+ * in its own process, against a fresh fake with the same latency.
+ * @param {number} n @param {number} c @param {number} latencyMs
+ */
+async function floorRun(n, c, latencyMs) {
+  const api = await startFakeCloudflare({ token, latencyMs });
+  try {
+    const child = spawn(process.execPath, [join(root, 'scripts/bench/floor-client.mjs'), api.url, api.accountId, token, String(n), String(c)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (/** @type {string} */ chunk) => (out += chunk));
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    if (code !== 0) throw new Error(`floor client N=${n} exited ${code}`);
+    /** @type {{ wallMs: number, cpuMs: number, maxRssKb: number }} */
+    const figures = JSON.parse(out);
+    const stats = requestStats(api.requests);
+    return { clientWallMs: figures.wallMs, cpuMs: figures.cpuMs, apiSpanMs: stats.spanMs, requests: stats.total, peakInFlight: api.peakInFlight };
   } finally {
     await api.close();
   }
@@ -266,6 +295,7 @@ function printApplyCase(r) {
       ['  start → 1st request (s)', seconds(fresh.phases.beforeFirstRequestMs), '', '', ''],
       ['  API span: 1st request → last answer (s)', seconds(fresh.phases.apiSpanMs), seconds(fresh.ideal.wallMs), times(fresh.apiSpanRatio), ''],
       ['  last answer → exit (s)', seconds(fresh.phases.afterLastAnswerMs), '', '', ''],
+      ['floor: bare client, same DAG: API span (s)', seconds(r.floor.apiSpanMs), seconds(fresh.ideal.wallMs), times(r.floor.apiSpanRatio), ''],
       ['no-op re-apply wall (s)', seconds(noop.wallMs), seconds(noop.ideal.wallMs), '', ''],
       [
         'peak requests in flight',
@@ -361,16 +391,44 @@ function printLocalCase(r) {
   );
 }
 
-/** dnsctl --version, plain `node dist/cli.js --version` (no preload), several times. */
-async function startupCase(/** @type {ReturnType<typeof readFlags>} */ flags, /** @type {string} */ work) {
+/**
+ * dnsctl --version, plain `node dist/cli.js --version` (no preload), several times; interleaved
+ * with `node -e 0`, Node's own start-up on this machine at the same moment, for comparison.
+ * @param {ReturnType<typeof readFlags>} flags @param {string} work
+ */
+async function startupCase(flags, work) {
   const walls = [];
+  const nodeWalls = [];
   for (let i = 0; i < flags.startupRuns + 1; i++) {
     const run = await runCli({ root, args: ['--version'], env: process.env, workDir: work, measureUsage: false });
     expectExit(run, 0, '--version');
-    if (i > 0) walls.push(run.wallMs); // the first run warms the file cache
+    const bare = await nodeOnly();
+    if (i === 0) continue; // the first round warms the file cache
+    walls.push(run.wallMs);
+    nodeWalls.push(bare);
   }
   const usage = await runCli({ root, args: ['--version'], env: process.env, workDir: work });
-  return { runs: walls.length, medianMs: median(walls), minMs: Math.min(...walls), maxMs: Math.max(...walls), wallMsAll: walls, maxRssMb: usage.maxRssMb, cpuMs: usage.cpuMs };
+  return {
+    runs: walls.length,
+    medianMs: median(walls),
+    minMs: Math.min(...walls),
+    maxMs: Math.max(...walls),
+    wallMsAll: walls,
+    nodeOnlyMedianMs: median(nodeWalls),
+    nodeOnlyWallMsAll: nodeWalls,
+    maxRssMb: usage.maxRssMb,
+    cpuMs: usage.cpuMs,
+  };
+}
+
+/** Wall time of `node -e 0`. @returns {Promise<number>} */
+function nodeOnly() {
+  const started = now();
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', () => resolve(now() - started));
+  });
 }
 
 /** @param {Awaited<ReturnType<typeof startupCase>>} r */
@@ -378,6 +436,7 @@ function printStartup(r) {
   printTable(`Startup: dnsctl --version, ${r.runs} runs (after one warm-up)`, ['metric', 'measured', 'target', ''], [
     ['median wall (ms)', r.medianMs.toFixed(0), '< 150 ms', target('dnsctl --version < 150 ms (median)', `${r.medianMs.toFixed(0)} ms`, '< 150 ms', r.medianMs < 150)],
     ['min / max wall (ms)', `${r.minMs.toFixed(0)} / ${r.maxMs.toFixed(0)}`, '', ''],
+    ['node -e 0, same moments: median (ms)', r.nodeOnlyMedianMs.toFixed(0), '', '(info)'],
     ['CPU (ms) / peak RSS (MB)', `${r.cpuMs?.toFixed(0)} / ${megabytes(r.maxRssMb)}`, '', ''],
   ]);
 }
@@ -474,17 +533,26 @@ function machine() {
     node: process.version,
     dnsctl: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
     gitCommit: tryRun(['git', 'rev-parse', '--short', 'HEAD']),
+    loadAverageAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
   };
 }
 
 async function main() {
-  const flags = readFlags();
+  let flags;
+  try {
+    flags = readFlags();
+  } catch (err) {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
+  }
   const started = now();
   const work = mkdtempSync(join(os.tmpdir(), 'dnsctl-bench-'));
   const command = `node scripts/bench.mjs ${process.argv.slice(2).join(' ')}`.trim();
   const info = machine();
   console.log(`dnsctl benchmark — ${command}`);
   console.log(`machine: ${info.cpus} CPUs (${info.cpuModel}), ${info.memoryGiB} GiB RAM, ${info.platform}, Node ${info.node}; dnsctl ${info.dnsctl} @ ${info.gitCommit}`);
+  console.log(`load average at start: ${info.loadAverageAtStart.join(' ')} (other work on the machine skews every wall time)`);
   console.log(`CPU time and peak RSS of dnsctl: process.resourceUsage() at exit, via node --import scripts/bench/usage-preload.mjs`);
 
   /** @type {Record<string, unknown>} */
@@ -529,13 +597,15 @@ async function main() {
   results.allTargetsPass = failure === null && targets.every((t) => t.pass);
   results.error = failure;
   results.totalMs = totalMs;
+  const loadAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
+  results.loadAverageAtEnd = loadAtEnd;
   printTable('Targets', ['target', 'measured', 'wanted', ''], targets.map((t) => [t.name, t.measured, t.target, verdict(t.pass)]));
   mkdirSync(dirname(flags.out), { recursive: true });
   writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`);
   const missed = targets.filter((t) => !t.pass).length;
   console.log(
     `\n${missed === 0 && failure === null ? 'All targets met' : `${missed} target(s) missed${failure ? ', and a run failed' : ''}`}. ` +
-      `Total ${(totalMs / 1000).toFixed(1)} s. Results: ${relative(process.cwd(), flags.out) || flags.out}`,
+      `Total ${(totalMs / 1000).toFixed(1)} s; load average at the end ${loadAtEnd.join(' ')}. Results: ${relative(process.cwd(), flags.out) || flags.out}`,
   );
   if (!results.allTargetsPass) process.exitCode = 1;
 }

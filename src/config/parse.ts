@@ -29,9 +29,24 @@ const YAML_MESSAGES: Partial<Record<ErrorCode, string>> = {
 
 const YAML_PREFIX: Record<Problem['severity'], string> = { error: 'invalid YAML: ', warning: 'YAML: ' };
 
+/**
+ * The yaml parser reads process.env.LOG_TOKENS once per token, and each read of process.env
+ * walks the whole environment: with thousands of variables (one per TSIG secret) that tripled
+ * the parse time of a large config. Parsing is synchronous, so hiding the environment is safe.
+ */
+function withoutEnvironment<T>(parse: () => T): T {
+  const env = process.env;
+  process.env = {};
+  try {
+    return parse();
+  } finally {
+    process.env = env;
+  }
+}
+
 export function parseConfig(file: string, text: string): ParsedConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
+  const doc = withoutEnvironment(() => parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' }));
   const source: ConfigDocument = { file, doc, lineCounter };
   const warnings = doc.warnings.map((w) => yamlProblem(source, w, 'warning'));
   if (doc.errors.length > 0) {

@@ -65,9 +65,10 @@ function danglingReferences({ source, config, isHidden }: SemanticContext): Prob
       if (!field.ref) return [];
       const target = kindOf(field.ref);
       const declared = itemsOf(config, target).flatMap(({ item }) => (typeof item.name === 'string' ? [item.name] : []));
+      const isDeclared = new Set(declared);
       return itemsOf(config, kind).flatMap(({ item, path }) => {
         const value = item[field.name];
-        if (typeof value !== 'string' || declared.includes(value)) return [];
+        if (typeof value !== 'string' || isDeclared.has(value)) return [];
         const fieldPath = [...path, field.name];
         const message = isHidden(fieldPath)
           ? `names a ${target.label} that is not declared under ${target.collection}`

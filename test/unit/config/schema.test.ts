@@ -59,6 +59,12 @@ describe('the config JSON schema', () => {
     expect([...used].filter((keyword) => !WORDED.includes(keyword))).toEqual([]);
   });
 
+  it('is a valid draft 2020-12 schema (dnsctl skips this check at run time)', () => {
+    const ajv = new Ajv2020({ allErrors: true });
+    expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true);
+    expect(ajv.validateSchema({ type: 'object', properties: 3 })).toBe(false);
+  });
+
   it('has examples that validate against their own (sub)schema', () => {
     const ajv = new Ajv2020({ allErrors: true });
     const withExamples = subschemas(schema).filter(([, s]) => Array.isArray(s.examples));

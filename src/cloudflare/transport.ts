@@ -100,18 +100,22 @@ export interface FetchTransportOptions {
  * with the origin they were meant for, and a 3xx surfaces as an unexpected answer.
  */
 export function createFetchTransport(options: FetchTransportOptions): ClosableTransport {
-  const dispatcher = new EnvHttpProxyAgent({ connections: options.connections });
+  const dispatcher = new EnvHttpProxyAgent({ connections: options.connections, ...proxySettings(process.env) });
 
   const transport: Transport = async (request) => {
-    const timeout = AbortSignal.timeout(request.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
+    // One controller and one timer per request: AbortSignal.timeout/any cost ~0.1 ms each.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), request.timeoutMs);
+    const onCallerAbort = () => controller.abort(new DOMException('aborted', 'AbortError'));
+    request.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (request.signal?.aborted) onCallerAbort();
     try {
       const response = await fetch(request.url, {
         method: request.method,
         headers: request.headers,
         body: request.body,
         redirect: 'manual',
-        signal,
+        signal: controller.signal,
         // undici's Dispatcher and the one typed for Node's bundled fetch are the same protocol.
         dispatcher: dispatcher as unknown as RequestInit['dispatcher'],
       } as RequestInit);
@@ -119,8 +123,25 @@ export function createFetchTransport(options: FetchTransportOptions): ClosableTr
       const body = await response.text();
       return { status: response.status, headers: response.headers, body };
     } catch (err) {
-      throw toNetworkError(err, request);
+      throw toNetworkError(controller.signal.aborted ? controller.signal.reason : err, request);
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onCallerAbort);
     }
   };
   return Object.assign(transport, { close: () => dispatcher.close() });
+}
+
+/**
+ * The proxy variables, read once. Given explicitly, undici does not re-read NO_PROXY from
+ * process.env on every request (slow when the environment holds thousands of secrets).
+ */
+function proxySettings(env: NodeJS.ProcessEnv): { httpProxy?: string; httpsProxy?: string; noProxy: string } {
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY;
+  return {
+    ...(httpProxy ? { httpProxy } : {}),
+    ...(httpsProxy ? { httpsProxy } : {}),
+    noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
+  };
 }

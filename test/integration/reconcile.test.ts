@@ -179,6 +179,22 @@ describe('drift in the account is put back', () => {
     expect(stateOf(s).summary).toMatchObject({ updated: 1, unchanged: 7, failed: 0 });
   });
 
+  it.each([
+    ['secret', { secret: 'changed-in-the-dashboard' }],
+    ['algo', { algo: 'hmac-sha1.' }],
+  ] as const)('a TSIG whose %s was changed in the account gets one PUT', async (_field, drift) => {
+    const s = await setup();
+    expect((await s.apply()).code).toBe(0);
+    const tsig = s.fake.objects('tsigs').find((t) => t.name === 'tsig.customer.cf.')!;
+    s.fake.seed('tsigs', { ...tsig, ...drift });
+    s.fake.resetStats();
+    const run = await s.apply();
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(writes(s.fake).map((r) => `${r.method} ${r.path}`)).toEqual([`PUT ${collectionPath(s.fake, 'tsigs')}/${tsig.id}`]);
+    expect(s.fake.objects('tsigs').find((t) => t.id === tsig.id)).toEqual(tsig);
+    expect(run.stdout).not.toContain('changed-in-the-dashboard');
+  });
+
   it('a TSIG secret changed in the environment: one PUT, and the plan shows (sensitive), never the secret', async () => {
     const s = await setup();
     expect((await s.apply()).code).toBe(0);
@@ -360,6 +376,31 @@ describe('pruning', () => {
     expect(writes(s.fake).map((r) => r.method)).toEqual(['DELETE', 'DELETE']);
     expect(s.fake.objects('tsigs')).toEqual([handTsig]);
     expect(s.fake.objects('peers')).toEqual([handPeer]);
+  });
+
+  it('a renamed TSIG: the new one is created, the peer moved to it, and only then the old one deleted', async () => {
+    const s = await setup(full);
+    expect((await s.apply()).code).toBe(0);
+    const old = s.fake.objects('tsigs').find((t) => t.name === 'drop.tsig.')!;
+    const peer = s.fake.objects('peers').find((p) => p.name === 'drop-peer')!;
+    s.writeSpec({
+      tsigs: [full.tsigs![0]!, { name: 'renamed.tsig.', secretVar: 'SECRET_DROP' }],
+      peers: full.peers!.map((p) => (p.tsig === 'drop.tsig.' ? { ...p, tsig: 'renamed.tsig.' } : p)),
+    });
+    s.fake.resetStats();
+    const run = await s.apply();
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const created = s.fake.objects('tsigs').find((t) => t.name === 'renamed.tsig.')!;
+    expect(s.fake.objects('tsigs').some((t) => t.id === old.id)).toBe(false);
+    expect(s.fake.objects('peers').find((p) => p.id === peer.id)?.tsig_id).toBe(created.id);
+    const tsigDelete = writes(s.fake).find((r) => r.method === 'DELETE')!;
+    expect(tsigDelete.path).toBe(`${collectionPath(s.fake, 'tsigs')}/${old.id}`);
+    const peerPuts = writes(s.fake).filter((r) => r.method === 'PUT');
+    expect(peerPuts).toHaveLength(2);
+    for (const put of peerPuts) expect(tsigDelete.startedAt).toBeGreaterThanOrEqual(put.endedAt!);
+    expect(actualObjects(s.fake)).toEqual(
+      expectedObjects(s.fake, { tsigs: [full.tsigs![0]!, { name: 'renamed.tsig.', secretVar: 'SECRET_DROP' }], peers: full.peers!.map((p) => (p.tsig === 'drop.tsig.' ? { ...p, tsig: 'renamed.tsig.' } : p)) }, s.env),
+    );
   });
 
   it('without a state file nothing is ever deleted', async () => {

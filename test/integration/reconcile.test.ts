@@ -10,7 +10,7 @@
  *     what someone made by hand never is.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { StateFile } from '../../src/report/state.js';
 import { randomHex, readJson, removeTempDirs, tempDir, writeConfig, type ConfigSpec } from '../support/cli.js';
 import {

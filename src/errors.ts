@@ -132,3 +132,11 @@ export class AmbiguousObjectError extends DnsctlError {
     );
   }
 }
+
+/** The run is stopping (SIGINT/SIGTERM): a request waiting to be sent was not sent. */
+export class NotSentError extends DnsctlError {
+  readonly exitCode = 1;
+  constructor(readonly operation: string) {
+    super(`${operation}: not sent, the run is stopping`);
+  }
+}

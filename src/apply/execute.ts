@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { SecondaryDnsApi } from '../cloudflare/api.js';
-import { ApiError, errorMessage } from '../errors.js';
+import { ApiError, NotSentError, errorMessage } from '../errors.js';
 import { apiBody, kindOf } from '../resources/index.js';
 import { resourceKey, type KindName } from '../resources/types.js';
 import type { Operation, Plan } from '../plan/types.js';
@@ -116,6 +116,9 @@ async function perform(op: Operation, api: SecondaryDnsApi, ids: Map<string, str
         return { status: 'applied', op, cloudflareId: op.cloudflareId };
     }
   } catch (err) {
+    // Stopping: what was never sent is skipped; a peer whose POST went through but not its PUT is
+    // a partial create, reported failed with its id so that the next apply completes it.
+    if (err instanceof NotSentError && createdId === null) return { status: 'skipped', op, reason: 'interrupted before it was sent' };
     return { status: 'failed', op, error: errorInfo(err), cloudflareId: createdId ?? op.cloudflareId };
   }
 }

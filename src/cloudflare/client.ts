@@ -7,7 +7,7 @@
  * appears in a message or a log line; credential values and sensitive body fields are scrubbed
  * even from what the server answered.
  */
-import { ApiError, NetworkError, type CloudflareErrorDetail } from '../errors.js';
+import { ApiError, NetworkError, NotSentError, type CloudflareErrorDetail } from '../errors.js';
 import type { Logger } from '../log.js';
 import { USER_AGENT } from '../version.js';
 import { assertSafeBaseUrl, authHeaders, type Credentials } from './credentials.js';
@@ -58,6 +58,12 @@ export interface CloudflareClientOptions {
   userAgent?: string;
   /** Aborts requests in flight; nothing is retried once it fires. */
   signal?: AbortSignal;
+  /**
+   * Once aborted, no request waits any more: one held by the pacer ends at once with a
+   * NotSentError, one waiting for its next retry gives up with its last error. Requests on
+   * the wire, and those that need no wait, go on (the operations in flight finish).
+   */
+  stop?: AbortSignal;
 }
 
 /** Most pages listAll follows before it decides the server is looping. */
@@ -164,6 +170,16 @@ function readEnvelope<T>(operation: string, path: string, answer: Answer, scrub:
     : { result: parsed.result as T };
 }
 
+/** Waits, unless `stop` fires first: then the wait ends (its timer cleared) with a NotSentError. */
+async function unlessStopped(wait: (signal?: AbortSignal) => Promise<void>, stop: AbortSignal | undefined, operation: string): Promise<void> {
+  try {
+    await wait(stop);
+  } catch (err) {
+    if (stop?.aborted) throw new NotSentError(operation);
+    throw err;
+  }
+}
+
 /** True when `result_info` shows pages after `page`, given how many items came so far. */
 function hasMorePages(info: ResultInfo | undefined, page: number, itemsSoFar: number): boolean {
   if (!info) return false;
@@ -180,7 +196,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   const timeoutMs = options.timeoutMs ?? 30_000;
   const policy = retryPolicy(options.retry);
   const pacer = options.pacer === undefined ? createPacer() : options.pacer;
-  const { logger, signal } = options;
+  const { logger, signal, stop } = options;
   const userAgent = options.userAgent ?? USER_AGENT;
 
   async function sendOnce<T>(
@@ -190,7 +206,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     body: string | undefined,
     scrub: (text: string) => string,
   ): Promise<ApiResponse<T>> {
-    await pacer?.take();
+    if (pacer) await unlessStopped((signal) => pacer.take(signal), stop, operation);
     const headers: Record<string, string> = { ...credentialHeaders, 'User-Agent': userAgent, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
 
@@ -214,7 +230,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     return withRetry(
       () => sendOnce<T>(method, path, operation, text, scrub),
       { method, operation, logger, signal, onRateLimited: (waitMs) => pacer?.onRateLimited(waitMs) },
-      policy,
+      // A retry wait cut short by `stop` ends the request with its last error (see withRetry).
+      { ...policy, sleep: (ms) => policy.sleep(ms, stop) },
     );
   }
 

@@ -5,9 +5,11 @@
  * header that shows fewer requests left than the bucket holds lowers the bucket to match.
  */
 
+import { sleep as sleepFor } from './sleep.js';
+
 export interface Pacer {
-  /** Resolves when one more request may be sent. */
-  take(): Promise<void>;
+  /** Resolves when one more request may be sent; rejects (timer cleared) when `signal` aborts. */
+  take(signal?: AbortSignal): Promise<void>;
   /** A 429 answered: nobody sends anything for this long. */
   onRateLimited(retryAfterMs: number): void;
   /** Reads a response's `Ratelimit` header. */
@@ -18,7 +20,7 @@ export interface PacerOptions {
   capacity?: number;
   refillPerSecond?: number;
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** Cloudflare's account budget: 1200 requests per 300 s. */
@@ -53,13 +55,12 @@ export function parseRatelimit(value: string | null): RatelimitInfo | null {
   return tightest;
 }
 
-const sleepWithTimer = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createPacer(options: PacerOptions = {}): Pacer {
   const capacity = options.capacity ?? DEFAULT_PACING.capacity;
   const refillPerMs = (options.refillPerSecond ?? DEFAULT_PACING.refillPerSecond) / 1000;
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? sleepWithTimer;
+  const sleep = options.sleep ?? sleepFor;
 
   let tokens = capacity;
   let refilledAt = now();
@@ -80,7 +81,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   }
 
   return {
-    async take() {
+    async take(signal) {
       // Waiters re-check after every sleep, so a pause or a lowered bucket applies to them too.
       for (;;) {
         const at = now();
@@ -89,7 +90,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
           tokens -= 1;
           return;
         }
-        await sleep(at < pausedUntil ? pausedUntil - at : msUntilOneToken(at));
+        await sleep(at < pausedUntil ? pausedUntil - at : msUntilOneToken(at), signal);
       }
     },
 

@@ -11,6 +11,7 @@
  */
 import { ApiError, NetworkError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { sleep } from './sleep.js';
 
 export interface RetryOptions {
   /** Retries after the first attempt. Default 4. */
@@ -25,8 +26,8 @@ export interface RetryOptions {
   rateLimitDelayMs?: number;
   /** [0, 1); injectable for tests. */
   random?: () => number;
-  /** Injectable for tests. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Injectable for tests. Rejects when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export type RetryPolicy = Required<RetryOptions>;
@@ -39,7 +40,7 @@ export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
     maxDelayMs: options.maxDelayMs ?? 8_000,
     rateLimitDelayMs: options.rateLimitDelayMs ?? 5_000,
     random: options.random ?? Math.random,
-    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    sleep: options.sleep ?? sleep,
   };
 }
 
@@ -130,7 +131,12 @@ export async function withRetry<T>(attempt: () => Promise<T>, context: RetryCont
         `${operation}: ${verdict.reason}; retrying in ${(waitMs / 1000).toFixed(1)} s ` +
           `(attempt ${attemptNumber + 1} of ${maxAttempts})`,
       );
-      await policy.sleep(waitMs);
+      try {
+        await policy.sleep(waitMs);
+      } catch {
+        // The wait was cut short (the run is stopping): give up with the error we have.
+        throw err;
+      }
       waitedMs += waitMs;
     }
   }

@@ -42,6 +42,8 @@ const NOT_SENT: Record<string, string> = {
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
   UND_ERR_CONNECT_TIMEOUT: 'timed out while connecting',
+  UND_ERR_DESTROYED: 'the client was already closed',
+  UND_ERR_CLOSED: 'the client was already closed',
 };
 
 const MAY_HAVE_BEEN_SENT: Record<string, string> = {

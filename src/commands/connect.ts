@@ -25,6 +25,7 @@ export function connect(ctx: CommandContext, accountId: string): SecondaryDnsApi
     timeoutMs: options.timeoutSeconds * 1000,
     retry: { maxRetries: options.maxRetries },
     pacer,
+    stop: ctx.signal,
     logger,
     userAgent: USER_AGENT,
   });

@@ -45,7 +45,10 @@ export async function loadLocalInputs(ctx: CommandContext): Promise<LocalInputs>
 export async function planAgainstAccount(ctx: CommandContext, inputs: LocalInputs): Promise<PreparedRun> {
   const api = connect(ctx, inputs.loaded.desired.accountId);
   ctx.logger.info({ accountId: inputs.loaded.desired.accountId }, 'reading the account');
-  const actual = await observeAccount(api);
+  const actual = await observeAccount(api).catch((err: unknown) => {
+    throwIfInterrupted(ctx.signal);
+    throw err;
+  });
   throwIfInterrupted(ctx.signal);
   const plan = buildPlan(inputs.loaded.desired, actual, inventoryFrom(inputs.previous));
   return { ...inputs, api, plan, planHash: planHash(plan) };

@@ -18,9 +18,12 @@ export function createProgress(ctx: CommandContext, plan: Plan): Progress {
   const live = ctx.stdout.isTTY === true;
   let done = 0;
   let failed = 0;
+  let finished = false;
   const clearLine = () => live && ctx.stdout.write('\r\u001b[K');
   return {
     report(result) {
+      // After an interrupt's deadline the summary is out; a late result must not follow it.
+      if (finished) return;
       done += 1;
       if (result.status !== 'applied') failed += 1;
       clearLine();
@@ -28,6 +31,7 @@ export function createProgress(ctx: CommandContext, plan: Plan): Progress {
       if (live && done < total) ctx.stdout.write(ctx.style.dim(`[${done}/${total}] ${failed} failed or skipped`));
     },
     done() {
+      finished = true;
       clearLine();
     },
   };

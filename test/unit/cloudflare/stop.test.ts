@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { createCloudflareClient } from '../../../src/cloudflare/client.js';
+import { createPacer } from '../../../src/cloudflare/pacer.js';
+import { sleep } from '../../../src/cloudflare/sleep.js';
+import type { Transport } from '../../../src/cloudflare/transport.js';
+import { ApiError, NotSentError } from '../../../src/errors.js';
+import { silentLogger } from '../../../src/log.js';
+import { ACCOUNT, BASE_URL, TOKEN } from './helpers.js';
+
+const PATH = `/accounts/${ACCOUNT}/secondary_dns/tsigs`;
+
+function answering(status: number, count: { sent: number }): Transport {
+  return async () => {
+    count.sent += 1;
+    const success = status < 300;
+    return {
+      status,
+      headers: new Headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify({ success, errors: success ? [] : [{ code: 1000, message: 'boom' }], messages: [], result: success ? [] : null }),
+    };
+  };
+}
+
+describe('stopping a run (SIGINT/SIGTERM)', () => {
+  it('sleep clears its timer and rejects when the signal aborts', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const waiting = sleep(60_000, controller.signal);
+    controller.abort('stop');
+    await expect(waiting).rejects.toBe('stop');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await expect(sleep(10, AbortSignal.abort('already'))).rejects.toBe('already');
+  });
+
+  it('a request held by the pacer is not sent once the run stops', async () => {
+    const count = { sent: 0 };
+    const stop = new AbortController();
+    const client = createCloudflareClient({
+      baseUrl: BASE_URL,
+      credentials: { kind: 'token', token: TOKEN },
+      transport: answering(200, count),
+      pacer: createPacer({ capacity: 1, refillPerSecond: 0.01 }),
+      logger: silentLogger,
+      stop: stop.signal,
+    });
+    await client.request('GET', PATH);
+    const held = client.request('GET', PATH);
+    setTimeout(() => stop.abort(), 20);
+    const err = await held.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotSentError);
+    expect((err as NotSentError).message).toBe('GET tsigs: not sent, the run is stopping');
+    expect(count.sent).toBe(1);
+  });
+
+  it('a request that needs no wait is still sent after the stop (operations in flight finish)', async () => {
+    const count = { sent: 0 };
+    const client = createCloudflareClient({
+      baseUrl: BASE_URL,
+      credentials: { kind: 'token', token: TOKEN },
+      transport: answering(200, count),
+      pacer: createPacer(),
+      logger: silentLogger,
+      stop: AbortSignal.abort(),
+    });
+    await client.request('GET', PATH);
+    expect(count.sent).toBe(1);
+  });
+
+  it('a retry wait cut short by the stop gives up with the last error', async () => {
+    const count = { sent: 0 };
+    const stop = new AbortController();
+    const client = createCloudflareClient({
+      baseUrl: BASE_URL,
+      credentials: { kind: 'token', token: TOKEN },
+      transport: answering(500, count),
+      pacer: null,
+      retry: { maxRetries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1 },
+      logger: silentLogger,
+      stop: stop.signal,
+    });
+    const failing = client.request('GET', PATH).catch((e: unknown) => e);
+    setTimeout(() => stop.abort(), 20);
+    const err = await failing;
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(500);
+    expect(count.sent).toBe(1);
+  });
+});

@@ -61,12 +61,14 @@ export class ApiError extends DnsctlError {
     readonly errors: CloudflareErrorDetail[],
     message: string,
     readonly retryAfterMs: number | null = null,
+    /** The answer could not be read (cut short, not JSON, no result): what the server did is unknown. */
+    readonly unreadable: boolean = false,
   ) {
     super(message);
   }
 
   get retryable(): boolean {
-    return this.status === 408 || this.status === 429 || this.status >= 500;
+    return this.status === 408 || this.status === 429 || this.status >= 500 || (this.unreadable && this.status < 300);
   }
 }
 

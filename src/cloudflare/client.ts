@@ -142,29 +142,32 @@ interface Answer {
 /** Turns one answer into its result, or into an ApiError that says what went wrong. */
 function readEnvelope<T>(operation: string, path: string, answer: Answer, scrub: (s: string) => string): ApiResponse<T> {
   const { status, headers, body } = answer;
-  const fail = (errors: CloudflareErrorDetail[], what: string): ApiError =>
+  const fail = (errors: CloudflareErrorDetail[], what: string, unreadable = false): ApiError =>
     new ApiError(
       operation,
       status,
       errors.map((e) => ({ code: e.code, message: scrub(e.message) })),
       scrub(`${operation}: HTTP ${status}: ${what}${hintFor(status, path)}`),
       parseRetryAfter(headers, Date.now()),
+      unreadable,
     );
 
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    if (body.trim() === '') throw fail([], 'empty answer');
+    if (body.trim() === '') throw fail([], 'empty answer', true);
+    // Never quote JSON: a list of TSIGs cut short would show their secrets.
+    if (/^\s*[[{]/.test(body)) throw fail([], `a JSON answer that is cut short or malformed (${body.length} bytes)`, true);
     const isHtml = /^\s*</.test(body) || (headers.get('content-type') ?? '').includes('html');
     const kind = isHtml ? 'an HTML page instead of JSON (an error page from a proxy or the edge?)' : 'an answer that is not valid JSON';
-    throw fail([], `${kind}: "${quoteSnippet(body)}"`);
+    throw fail([], `${kind}: "${quoteSnippet(body)}"`, true);
   }
-  if (!isEnvelope(parsed)) throw fail([], 'JSON that is not a Cloudflare API envelope (no "success" field)');
+  if (!isEnvelope(parsed)) throw fail([], 'JSON that is not a Cloudflare API envelope (no "success" field)', true);
 
   const errors = readErrors(parsed.errors);
   if (!parsed.success || status >= 300) throw fail(errors, describeErrors(errors));
-  if (parsed.result === undefined) throw fail([], 'the answer reports success but has no "result"');
+  if (parsed.result === undefined) throw fail([], 'the answer reports success but has no "result"', true);
   return parsed.result_info
     ? { result: parsed.result as T, resultInfo: parsed.result_info }
     : { result: parsed.result as T };

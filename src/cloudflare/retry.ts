@@ -61,11 +61,11 @@ export function parseRetryAfter(headers: Headers, nowMs: number): number | null 
 
 /**
  * True when the request may have acted although it failed: no complete answer after it may have
- * been sent, or a 5xx. A create that fails this way must look the object up before creating again.
+ * been sent, a 5xx, or a 2xx whose answer could not be read. A create that fails this way must look the object up before creating again.
  */
 export function isOutcomeUnknown(err: unknown): boolean {
   if (err instanceof NetworkError) return err.outcomeUnknown;
-  return err instanceof ApiError && err.status >= 500;
+  return err instanceof ApiError && (err.status >= 500 || (err.unreadable && err.status < 300));
 }
 
 /** A request is safe to send twice when doing so cannot create a second object. */

@@ -272,10 +272,11 @@ describe.concurrent('secret hygiene when Cloudflare answers garbage', () => {
     // The account already holds the TSIGs with the configured secrets (a previous apply).
     expect((await s.run(['apply', s.config, ...state(s)])).code).toBe(0);
     s.fake.injectFault({ kind: 'truncated', method: 'GET', path: `/accounts/${s.fake.accountId}/secondary_dns/tsigs`, times: Infinity });
+    // An unreadable list is retried (transient); no retries here keeps the test short.
     for (const github of [false, true]) {
-      const run = await s.run(['plan', s.config, ...state(s)], github);
+      const run = await s.run(['plan', s.config, ...state(s), '--max-retries', '0'], github);
       expect(run.code).toBe(1);
-      const apply = await s.run(['apply', s.config, ...state(s)], github);
+      const apply = await s.run(['apply', s.config, ...state(s), '--max-retries', '0'], github);
       expect(apply.code).toBe(1);
     }
   });
@@ -287,7 +288,9 @@ describe.concurrent('secret hygiene when Cloudflare answers garbage', () => {
     s.secrets.tsig.SECRET_HEX = randomHex(128);
     s.fake.injectFault({ kind: 'truncated', method: 'POST', path: `/accounts/${s.fake.accountId}/secondary_dns/tsigs`, times: Infinity });
     const run = await s.run(['apply', s.config, ...state(s)], github);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain('POST tsigs: HTTP 200: an answer that is not valid JSON');
+    // An unreadable answer to a POST means "outcome unknown": dnsctl looks the name up and adopts
+    // the TSIG the request created, instead of quoting the answer (which holds the secret).
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(s.fake.objects('tsigs').map((t) => t.name)).toEqual(['t.']);
   });
 });

@@ -150,7 +150,7 @@ describe('the envelope', () => {
 
   it('quotes at most 200 characters of a non-JSON answer', async () => {
     nock(API).get(`/client/v4${PEERS}`).reply(200, `upstream said: ${'y'.repeat(1000)}`);
-    const err = await rejection(() => client().client.request('GET', PEERS));
+    const err = await rejection(() => client({}, { maxRetries: 0 }).client.request('GET', PEERS));
     const quote = /"(.*)"$/.exec(err.message)?.[1] ?? '';
     expect(err.message).toContain('an answer that is not valid JSON');
     expect(quote).toHaveLength(200);
@@ -158,18 +158,25 @@ describe('the envelope', () => {
   });
 
   it('reports a cut-short JSON body, an empty answer and a non-envelope', async () => {
-    nock(API).get(`/client/v4${PEERS}`).reply(200, '{"success":true,"result":[{"id":"1"');
+    nock(API).get(`/client/v4${PEERS}`).reply(200, '{"success":true,"result":[{"id":"1","secret":"tsig_SECRET_caffee0ddba11"');
     nock(API).get(`/client/v4${TSIGS}`).reply(200, '');
     nock(API).get(`/client/v4${PEERS}/x`).reply(200, { id: 'x' });
-    const c = client().client;
-    expect((await rejection(() => c.request('GET', PEERS))).message).toContain('not valid JSON');
+    const c = client({}, { maxRetries: 0 }).client;
+    const cut = await rejection(() => c.request('GET', PEERS));
+    // Never quoted: a list of TSIGs cut short would show secrets (rejection() checks none leaked).
+    expect(cut.message).toBe('GET peers: HTTP 200: a JSON answer that is cut short or malformed (72 bytes)');
     expect((await rejection(() => c.request('GET', TSIGS))).message).toBe('GET tsigs: HTTP 200: empty answer');
     expect((await rejection(() => c.request('GET', `${PEERS}/x`))).message).toContain('not a Cloudflare API envelope');
   });
 
+  it('retries a GET whose answer was unreadable', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(200, '{"success":tr').get(`/client/v4${PEERS}`).reply(200, { success: true, errors: [], messages: [], result: [] });
+    expect((await client().client.request('GET', PEERS)).result).toEqual([]);
+  });
+
   it('refuses a success without a result', async () => {
     nock(API).get(`/client/v4${PEERS}`).reply(200, { success: true, errors: [], messages: [] });
-    const err = await rejection(() => client().client.request('GET', PEERS));
+    const err = await rejection(() => client({}, { maxRetries: 0 }).client.request('GET', PEERS));
     expect(err.message).toBe('GET peers: HTTP 200: the answer reports success but has no "result"');
   });
 });

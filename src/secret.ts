@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 
 export const SENSITIVE = '(sensitive)';
@@ -34,4 +35,9 @@ export class Secret {
   [inspect.custom](): string {
     return SENSITIVE;
   }
+}
+
+/** A salted HMAC of a secret: shows whether two secrets are equal without revealing either. */
+export function secretFingerprint(salt: string, secret: Secret): string {
+  return `hmac-sha256:${createHmac('sha256', salt).update(secret.reveal()).digest('hex').slice(0, 32)}`;
 }

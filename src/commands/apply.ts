@@ -24,12 +24,13 @@ type Signal = 'SIGINT' | 'SIGTERM';
 export async function applyCommand(ctx: CommandContext): Promise<number> {
   const startedAt = new Date();
   const inputs = await loadLocalInputs(ctx);
+  const reviewed = ctx.options.planIn ? readPlanFile(ctx.options.planIn) : null;
   const run = await planAgainstAccount(ctx, inputs).catch((err: unknown) => {
     writeStateFile(inputs.statePath, buildUnplannedState(inputs.previous, runFacts(inputs, startedAt, interruption(ctx)), errorMessage(err)));
     throw err;
   });
-  const meta = planMeta(run);
-  if (ctx.options.planIn) assertPlanStillHolds(readPlanFile(ctx.options.planIn), ctx.options.planIn, meta);
+  const meta = planMeta(run, reviewed?.plan_salt ?? newSalt());
+  if (reviewed) assertPlanStillHolds(reviewed, ctx.options.planIn!, meta);
   if (ctx.options.output === 'text') {
     ctx.stdout.write(renderPlanText(run.plan, ctx.style, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`));
   }

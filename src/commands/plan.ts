@@ -1,4 +1,6 @@
+import { planHash } from '../plan/build.js';
 import { hasChanges } from '../plan/types.js';
+import { newSalt } from '../report/state.js';
 import { appendStepSummary, setOutputs } from '../report/github.js';
 import { planJson, type PlanMeta } from '../report/json.js';
 import { renderPlanMarkdown } from '../report/markdown.js';
@@ -8,11 +10,11 @@ import { VERSION } from '../version.js';
 import { isGitHubActions, type CommandContext } from './context.js';
 import { preparePlan, type PreparedRun } from './prepare.js';
 
-export function planMeta(run: PreparedRun): PlanMeta {
+export function planMeta(run: PreparedRun, salt: string): PlanMeta {
   return {
     configPath: run.loaded.path,
     configSha256: run.loaded.sha256,
-    planHash: run.planHash,
+    planHash: planHash(run.plan, salt),
     accountId: run.plan.accountId,
     version: VERSION,
   };
@@ -21,7 +23,8 @@ export function planMeta(run: PreparedRun): PlanMeta {
 /** `dnsctl plan`: a dry run. Reads the account, prints the plan, never writes to the account. */
 export async function planCommand(ctx: CommandContext): Promise<number> {
   const run = await preparePlan(ctx);
-  const meta = planMeta(run);
+  const salt = newSalt();
+  const meta = planMeta(run, salt);
   const { plan } = run;
 
   if (ctx.options.output === 'json') ctx.stdout.write(`${JSON.stringify(planJson(plan, meta), null, 2)}\n`);
@@ -29,12 +32,12 @@ export async function planCommand(ctx: CommandContext): Promise<number> {
   else ctx.stdout.write(renderPlanText(plan, ctx.style, `dnsctl plan: ${meta.configPath} → account ${meta.accountId}`));
 
   if (ctx.options.planOut) {
-    writePlanFile(ctx.options.planOut, plan, meta, new Date());
+    writePlanFile(ctx.options.planOut, plan, meta, salt, new Date());
     ctx.stderr.write(`Plan written to ${ctx.options.planOut}; apply exactly it with: dnsctl apply ${meta.configPath} --plan ${ctx.options.planOut}\n`);
   }
   if (isGitHubActions(ctx.env)) {
     appendStepSummary(ctx.env, renderPlanMarkdown(plan, meta));
-    setOutputs(ctx.env, { 'has-changes': String(hasChanges(plan)), 'plan-hash': run.planHash });
+    setOutputs(ctx.env, { 'has-changes': String(hasChanges(plan)), 'plan-hash': meta.planHash });
   }
   if (plan.operations.some((op) => op.action === 'conflict')) return 1;
   return ctx.options.detailedExitcode && hasChanges(plan) ? 2 : 0;

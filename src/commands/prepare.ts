@@ -3,7 +3,7 @@ import { credentialsFromEnv } from '../cloudflare/index.js';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
 import { InterruptedError, StateFileError } from '../errors.js';
 import { observeAccount } from '../observe.js';
-import { buildPlan, planHash } from '../plan/build.js';
+import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
 import { maskCommands } from '../report/github.js';
 import { defaultStatePath, inventoryFrom, readStateFile, type StateFile } from '../report/state.js';
@@ -21,7 +21,6 @@ export interface LocalInputs {
 export interface PreparedRun extends LocalInputs {
   api: SecondaryDnsApi;
   plan: Plan;
-  planHash: string;
 }
 
 /** The offline half: config, then the state file of the same account. */
@@ -51,7 +50,7 @@ export async function planAgainstAccount(ctx: CommandContext, inputs: LocalInput
   });
   throwIfInterrupted(ctx.signal);
   const plan = buildPlan(inputs.loaded.desired, actual, inventoryFrom(inputs.previous));
-  return { ...inputs, api, plan, planHash: planHash(plan) };
+  return { ...inputs, api, plan };
 }
 
 export async function preparePlan(ctx: CommandContext): Promise<PreparedRun> {

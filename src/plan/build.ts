@@ -9,7 +9,7 @@ import {
   type FieldValue,
   type ResourceKind,
 } from '../resources/types.js';
-import { SENSITIVE, Secret } from '../secret.js';
+import { SENSITIVE, Secret, secretFingerprint } from '../secret.js';
 import type { Inventory } from './inventory.js';
 import type { DisplayValue, FieldChange, Operation, Plan, UnmanagedObject } from './types.js';
 
@@ -238,14 +238,21 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A stable hash of what the plan will do, for `apply --plan` and the pull-request comment. */
-export function planHash(plan: Plan): string {
+/**
+ * A hash of what the plan will do, for `apply --plan` and the pull-request comment. Secrets
+ * enter it as fingerprints salted with `salt` (kept in the plan file), so that a secret changed
+ * in the environment after review changes the hash without the hash revealing the secret.
+ */
+export function planHash(plan: Plan, salt: string): string {
   const canonical = plan.operations.map((op) => ({
     id: op.id,
     action: op.action,
     cloudflareId: op.cloudflareId,
     changes: op.changes,
     dependsOn: op.dependsOn,
+    secrets: Object.entries(op.desired?.values ?? {})
+      .filter((entry): entry is [string, Secret] => entry[1] instanceof Secret)
+      .map(([field, secret]) => [field, secretFingerprint(salt, secret)]),
   }));
   return createHash('sha256').update(JSON.stringify({ accountId: plan.accountId, canonical })).digest('hex');
 }

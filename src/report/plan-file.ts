@@ -15,11 +15,20 @@ export interface PlanFileHeader {
   config: { path: string; sha256: string };
   account_id: string;
   plan_hash: string;
+  /** Salt of the secret fingerprints inside plan_hash; apply recomputes the hash with it. */
+  plan_salt: string;
 }
 
 /** The reviewed plan (also the dry-run report): what would be done, never a secret. */
-export function writePlanFile(path: string, plan: Plan, meta: PlanMeta, now: Date): void {
-  const body = { format: PLAN_FILE_FORMAT, format_version: PLAN_FILE_VERSION, dry_run: true, created_at: now.toISOString(), ...planJson(plan, meta) };
+export function writePlanFile(path: string, plan: Plan, meta: PlanMeta, salt: string, now: Date): void {
+  const body = {
+    format: PLAN_FILE_FORMAT,
+    format_version: PLAN_FILE_VERSION,
+    dry_run: true,
+    created_at: now.toISOString(),
+    plan_salt: salt,
+    ...planJson(plan, meta),
+  };
   writeFileAtomic(path, `${JSON.stringify(body, null, 2)}\n`);
 }
 
@@ -30,7 +39,12 @@ export function readPlanFile(path: string): PlanFileHeader {
   } catch (err) {
     throw new PlanMismatchError(`cannot read plan file ${path}: ${errorMessage(err)}`);
   }
-  if (parsed.format !== PLAN_FILE_FORMAT || typeof parsed.plan_hash !== 'string' || typeof parsed.config?.sha256 !== 'string') {
+  if (
+    parsed.format !== PLAN_FILE_FORMAT ||
+    typeof parsed.plan_hash !== 'string' ||
+    typeof parsed.plan_salt !== 'string' ||
+    typeof parsed.config?.sha256 !== 'string'
+  ) {
     throw new PlanMismatchError(`${path} is not a dnsctl plan file (write one with: dnsctl plan <config> --out ${path})`);
   }
   if ((parsed.format_version ?? 0) > PLAN_FILE_VERSION) {

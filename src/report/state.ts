@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Result } from '../apply/types.js';
@@ -8,7 +8,7 @@ import type { Inventory } from '../plan/inventory.js';
 import type { Action, Plan } from '../plan/types.js';
 import { kindOf } from '../resources/index.js';
 import type { KindName } from '../resources/types.js';
-import { Secret } from '../secret.js';
+import { Secret, secretFingerprint } from '../secret.js';
 
 export const STATE_FORMAT_VERSION = 1;
 
@@ -105,10 +105,6 @@ export function writeStateFile(path: string, state: StateFile): void {
   writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
 }
 
-export function fingerprint(salt: string, secret: Secret): string {
-  return `hmac-sha256:${createHmac('sha256', salt).update(secret.reveal()).digest('hex').slice(0, 32)}`;
-}
-
 export function newSalt(): string {
   return randomBytes(16).toString('hex');
 }
@@ -122,7 +118,7 @@ export function inventoryFrom(state: StateFile | null): Inventory {
     secretMatches: (kind, name, field, secret) => {
       const recorded = live.find((e) => e.kind === kind && e.name === name)?.fingerprints?.[field];
       if (!recorded || !state) return undefined;
-      return recorded === fingerprint(state.fingerprint_salt, secret);
+      return recorded === secretFingerprint(state.fingerprint_salt, secret);
     },
   };
 }
@@ -192,7 +188,7 @@ function secretFingerprints(op: Plan['operations'][number], salt: string): Recor
   const out: Record<string, string> = {};
   for (const field of kindOf(op.kind).fields) {
     const value = op.desired?.values[field.name];
-    if (field.sensitive && value instanceof Secret) out[field.name] = fingerprint(salt, value);
+    if (field.sensitive && value instanceof Secret) out[field.name] = secretFingerprint(salt, value);
   }
   return out;
 }

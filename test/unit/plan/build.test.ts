@@ -149,8 +149,15 @@ describe('buildPlan', () => {
     const two = buildPlan(desired(...[...resources].reverse()), actualOf(api), emptyInventory);
     expect(two.operations.map((op) => op.id)).toEqual(one.operations.map((op) => op.id));
     expect(one.operations.map((op) => op.id)).toEqual(['tsig:a', 'tsig:z', 'peer:b', 'peer:c']);
-    expect(planHash(two)).toBe(planHash(one));
-    expect(planHash(buildPlan(desired(tsig('a', '2')), actualOf(api), emptyInventory))).not.toBe(planHash(one));
+    expect(planHash(two, 'salt')).toBe(planHash(one, 'salt'));
+    expect(planHash(buildPlan(desired(tsig('a', '2')), actualOf(api), emptyInventory), 'salt')).not.toBe(planHash(one, 'salt'));
+  });
+
+  it('hashes secrets as salted fingerprints: a changed secret changes the hash, the salt changes it too', () => {
+    const hashWith = (secret: string, salt: string) => planHash(buildPlan(desired(tsig('k', secret)), { resources: [] }, emptyInventory), salt);
+    expect(hashWith('secret-one', 's1')).toBe(hashWith('secret-one', 's1'));
+    expect(hashWith('secret-two', 's1')).not.toBe(hashWith('secret-one', 's1'));
+    expect(hashWith('secret-one', 's2')).not.toBe(hashWith('secret-one', 's1'));
   });
 
   it('knows every kind it plans', () => {

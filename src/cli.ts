@@ -24,8 +24,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return 0;
     }
     if (parsed.kind === 'help') {
-      stdout.write(HELP[parsed.command ?? 'main']);
-      return 0;
+      (parsed.asked ? stdout : stderr).write(HELP[parsed.command ?? 'main']);
+      return parsed.asked ? 0 : 1;
     }
     const { options } = parsed;
     logLevel = options.logLevel;

@@ -27,7 +27,8 @@ export interface CliOptions {
   planIn: string | null;
 }
 
-export type ParsedArgs = { kind: 'help'; command: Command | null } | { kind: 'version' } | { kind: 'run'; options: CliOptions };
+/** `asked`: --help was given; without it (a bare `dnsctl`) help is a usage error. */
+export type ParsedArgs = { kind: 'help'; command: Command | null; asked: boolean } | { kind: 'version' } | { kind: 'run'; options: CliOptions };
 
 const COMMANDS: readonly Command[] = ['validate', 'plan', 'apply'];
 const OPTION_SPEC = {
@@ -67,7 +68,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   if (command !== undefined && !COMMANDS.includes(command)) {
     throw new UsageError(`unknown command "${commandWord}"; the commands are ${COMMANDS.join(', ')}. See dnsctl --help`);
   }
-  if (values.help || command === undefined) return { kind: 'help', command: command ?? null };
+  if (values.help || command === undefined) return { kind: 'help', command: command ?? null, asked: values.help === true };
   if (!configPath) throw new UsageError(`dnsctl ${command} needs the config file: dnsctl ${command} <config.yaml>`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; dnsctl ${command} takes one config file`);
 

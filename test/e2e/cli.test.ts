@@ -90,6 +90,15 @@ describe.concurrent('--help and --version', () => {
   });
 });
 
+describe('dnsctl with no arguments', () => {
+  it('prints the help on stderr and exits 1', async () => {
+    const run = await runCli([]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('dnsctl apply <config>');
+  });
+});
+
 describe.concurrent('usage errors exit 1 with one line', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['an unknown command', ['frobnicate', 'x.yaml'], /unknown command "frobnicate"/],

@@ -25,6 +25,8 @@ export interface CliOptions {
   timeoutSeconds: number;
   planOut: string | null;
   planIn: string | null;
+  /** validate: unset ${VAR}s and a missing account ID are warnings (CI jobs without secrets). */
+  allowUnsetEnv: boolean;
 }
 
 /** `asked`: --help was given; without it (a bare `dnsctl`) help is a usage error. */
@@ -43,13 +45,14 @@ const OPTION_SPEC = {
   timeout: { type: 'string' },
   out: { type: 'string' },
   plan: { type: 'string' },
+  'allow-unset-env': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
 
 /** Which options each command accepts (beyond --help and --log-level). */
 const ACCEPTS: Record<Command, readonly string[]> = {
-  validate: ['output'],
+  validate: ['output', 'allow-unset-env'],
   plan: ['concurrency', 'state', 'output', 'detailed-exitcode', 'api-url', 'max-retries', 'rate', 'timeout', 'out'],
   apply: ['concurrency', 'state', 'output', 'api-url', 'max-retries', 'rate', 'timeout', 'plan'],
 };
@@ -93,6 +96,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       timeoutSeconds: integerOption('timeout', values.timeout, 30, 1, 600),
       planOut: values.out ?? null,
       planIn: values.plan ?? null,
+      allowUnsetEnv: values['allow-unset-env'] ?? false,
     },
   };
 }
@@ -152,11 +156,13 @@ Environment:
 Exit codes: 0 success, 1 error (invalid config, auth, API, partial apply),
             2 with plan --detailed-exitcode: there are changes, 130/143 interrupted.
 `,
-  validate: `Usage: dnsctl validate <config> [--output text|json]
+  validate: `Usage: dnsctl validate <config> [--output text|json] [--allow-unset-env]
 
 Checks the config against the schema and the semantic rules (unique names, TSIG references,
 addresses, ports, algorithms, \${VAR} references) without contacting Cloudflare.
 Prints every problem as file:line:col and exits 1 if there is any.
+  --allow-unset-env   an unset \${VAR} (or no account ID) is a warning, not an error: for CI
+                      jobs that get no secrets, such as pull requests from forks
 `,
   plan: `Usage: dnsctl plan <config> [options]
 

@@ -6,7 +6,7 @@ import { reportWarnings } from './problems.js';
 
 /** `dnsctl validate`: offline checks only. Problems surface as a ConfigError thrown by loadConfig. */
 export async function validateCommand(ctx: CommandContext): Promise<number> {
-  const loaded = await loadConfig(ctx.options.configPath, ctx.env);
+  const loaded = await loadConfig(ctx.options.configPath, ctx.env, { allowUnsetVariables: ctx.options.allowUnsetEnv });
   reportWarnings(ctx, loaded.warnings);
   const counts = KINDS.map((spec) => ({
     kind: spec.collection,

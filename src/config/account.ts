@@ -11,6 +11,8 @@ const REQUIREMENT = 'must be exactly 32 lowercase hexadecimal characters (the ID
 export interface AccountIdResolution {
   accountId: string | null;
   problems: Problem[];
+  /** Neither the file nor the environment gives one (as opposed to one that is malformed). */
+  missing?: boolean;
 }
 
 export function resolveAccountId(
@@ -30,7 +32,7 @@ export function resolveAccountId(
   const fromEnv = env[ACCOUNT_ID_VARIABLE];
   if (fromEnv === undefined || fromEnv === '') {
     const message = `no account ID: set account_id in this file or the ${ACCOUNT_ID_VARIABLE} environment variable`;
-    return { accountId: null, problems: [problemAt(source, [], message, { problemPath: ['account_id'] })] };
+    return { accountId: null, missing: true, problems: [problemAt(source, [], message, { problemPath: ['account_id'] })] };
   }
   if (!ACCOUNT_ID.test(fromEnv)) {
     return { accountId: null, problems: [fileProblem(source.file, `the ${ACCOUNT_ID_VARIABLE} environment variable ${REQUIREMENT}`)] };

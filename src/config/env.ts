@@ -21,15 +21,21 @@ const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{/g;
 const MALFORMED_REFERENCE =
   '"${" is not followed by a variable name and "}"; write ${NAME} (letters, digits, underscores), or $${ for a literal "${"';
 
+/**
+ * `allowUnset` (validate --allow-unset-env, for CI jobs that get no secrets): an unset or empty
+ * variable is a warning, and the value stays as written. A malformed reference is still an error.
+ */
 export function interpolateVariables(
   source: ConfigDocument,
   config: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
+  allowUnset = false,
 ): Interpolated {
   const result: Omit<Interpolated, 'value'> = { problems: [], fromVariables: new Set(), unresolved: new Set() };
 
   const substitute = (text: string, path: FieldPath): string => {
     const failures: string[] = [];
+    const unset: string[] = [];
     let referenced = false;
     const replaced = text.replace(REFERENCE, (match: string, name: string | undefined) => {
       if (match === '$${') return '${';
@@ -39,14 +45,19 @@ export function interpolateVariables(
       }
       referenced = true;
       const resolved = env[name];
-      if (resolved === undefined) failures.push(`environment variable ${name} is not set`);
-      else if (resolved === '') failures.push(`environment variable ${name} is empty`);
+      if (resolved === undefined) unset.push(`environment variable ${name} is not set`);
+      else if (resolved === '') unset.push(`environment variable ${name} is empty`);
       return resolved ?? match;
     });
     if (referenced) result.fromVariables.add(formatPath(path));
-    if (failures.length === 0) return replaced;
+    if (failures.length === 0 && unset.length === 0) return replaced;
     result.unresolved.add(formatPath(path));
     result.problems.push(...failures.map((message) => problemAt(source, path, message)));
+    result.problems.push(
+      ...unset.map((message) =>
+        allowUnset ? problemAt(source, path, `${message} (allowed by --allow-unset-env)`, { severity: 'warning' }) : problemAt(source, path, message),
+      ),
+    );
     return text;
   };
 

@@ -4,7 +4,7 @@ import { ConfigError, type Problem } from '../errors.js';
 import type { DesiredState } from '../resources/types.js';
 import { parseConfig } from './parse.js';
 import { decodeConfigText, readConfigBytes } from './read.js';
-import { validateConfig } from './validate.js';
+import { validateConfig, type ValidationOptions } from './validate.js';
 
 export { MAX_CONFIG_BYTES } from './read.js';
 export { buildSchema } from './schema.js';
@@ -23,10 +23,10 @@ export interface LoadedConfig {
  * Loads and validates the config at `path`, resolving ${VAR} references from `env`.
  * Throws ConfigError with every problem (errors and warnings), sorted by line then column.
  */
-export async function loadConfig(path: string, env: NodeJS.ProcessEnv): Promise<LoadedConfig> {
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv, options: ValidationOptions = {}): Promise<LoadedConfig> {
   const bytes = await readConfigBytes(path);
   const parsed = parseConfig(path, decodeConfigText(path, bytes));
-  const validation = validateConfig(parsed, env);
+  const validation = validateConfig(parsed, env, options);
   if (!validation.valid) throw new ConfigError(validation.problems);
   return {
     path,

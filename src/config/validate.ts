@@ -18,13 +18,20 @@ export type Validation =
   | { valid: true; desired: DesiredState; problems: Problem[] }
   | { valid: false; problems: Problem[] };
 
-export function validateConfig(parsed: ParsedConfig, env: NodeJS.ProcessEnv): Validation {
-  const interpolated = interpolateVariables(parsed, parsed.value, env);
+export interface ValidationOptions {
+  /** validate --allow-unset-env: unset variables (and a missing account ID) are warnings. */
+  allowUnsetVariables?: boolean;
+}
+
+export function validateConfig(parsed: ParsedConfig, env: NodeJS.ProcessEnv, options: ValidationOptions = {}): Validation {
+  const allowUnset = options.allowUnsetVariables ?? false;
+  const interpolated = interpolateVariables(parsed, parsed.value, env, allowUnset);
   const config = interpolated.value;
   const fromVariable = (path: FieldPath) => interpolated.fromVariables.has(formatPath(path));
   const isHidden = (path: FieldPath) => fromVariable(path) || isSensitivePath(path);
 
   const account = resolveAccountId(parsed, config, env, isHidden);
+  if (allowUnset && account.missing) account.problems = account.problems.map((p) => ({ ...p, severity: 'warning' }));
   const checks = [
     ...checkAgainstSchema(parsed, config, isHidden),
     ...checkSemantics({ source: parsed, config, isHidden, fromVariable }),
@@ -34,6 +41,6 @@ export function validateConfig(parsed: ParsedConfig, env: NodeJS.ProcessEnv): Va
   const relevant = checks.filter((p) => !interpolated.unresolved.has(p.path));
   const problems = sortProblems([...parsed.warnings, ...interpolated.problems, ...relevant]);
 
-  if (hasErrors(problems) || account.accountId === null) return { valid: false, problems };
-  return { valid: true, problems, desired: toDesiredState(parsed, config, account.accountId) };
+  if (hasErrors(problems) || (account.accountId === null && !allowUnset)) return { valid: false, problems };
+  return { valid: true, problems, desired: toDesiredState(parsed, config, account.accountId ?? '') };
 }

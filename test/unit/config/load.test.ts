@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,5 +164,26 @@ describe('loadConfig on invalid files', () => {
       [2, 'warning', 'YAML: Unresolved tag: !custom'],
       [3, 'error', 'must be a list, got 3'],
     ]);
+  });
+});
+
+describe('validate --allow-unset-env (CI jobs without secrets)', () => {
+  const text = ['version: 1', 'tsigs:', '  - name: k.', '    algo: hmac-sha256.', '    secret: ${TSIG_K}', ''].join('\n');
+
+  it('turns unset variables and a missing account ID into warnings, and the config loads', async () => {
+    const loaded = await loadConfig(writeTemp(text), {}, { allowUnsetVariables: true });
+    expect(loaded.warnings.map((w) => [w.line, w.severity, w.message])).toEqual([
+      [1, 'warning', 'no account ID: set account_id in this file or the CLOUDFLARE_ACCOUNT_ID environment variable'],
+      [5, 'warning', 'environment variable TSIG_K is not set (allowed by --allow-unset-env)'],
+    ]);
+  });
+
+  it('still fails on everything else, and without the option on the unset variable', async () => {
+    const broken = text.replace('hmac-sha256.', 'hmac-sha999.');
+    const err = await loadConfig(writeTemp(broken), {}, { allowUnsetVariables: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems.filter((p) => p.severity === 'error').map((p) => p.line)).toEqual([4]);
+    const strict = await problemsOf(writeTemp(text), { CLOUDFLARE_ACCOUNT_ID: ACCOUNT });
+    expect(strict.map((p) => [p.severity, p.message])).toEqual([['error', 'environment variable TSIG_K is not set']]);
   });
 });

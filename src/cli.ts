@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, DnsctlError, formatProblem, type Problem } from './errors.js';
+import { ConfigError, DnsctlError, type Problem } from './errors.js';
 import { HELP, parseCliArgs, type Command } from './cli/options.js';
 import type { CommandContext } from './commands/context.js';
 import { styleFor } from './report/style.js';
@@ -89,11 +89,7 @@ function trapInterrupts(stderr: NodeJS.WritableStream): { signal: AbortSignal; r
 async function reportError(err: unknown, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv, logLevel: string): Promise<number> {
   if (err instanceof ConfigError) {
     const problems: Problem[] = [...err.problems].sort((a, b) => a.line - b.line || a.col - b.col);
-    for (const p of problems) stderr.write(`${formatProblem(p)}\n`);
-    if (env.GITHUB_ACTIONS === 'true') {
-      const { githubAnnotations } = await import('./report/github.js');
-      for (const line of githubAnnotations(problems)) stderr.write(`${line}\n`);
-    }
+    (await import('./commands/problems.js')).reportProblems({ stderr, env }, problems);
     const errors = problems.filter((p) => p.severity === 'error').length;
     stderr.write(`dnsctl: ${errors} problem${errors === 1 ? '' : 's'} in the config; nothing was changed.\n`);
     return err.exitCode;

@@ -80,6 +80,10 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     if (!ACCEPTS[command].includes(name)) throw new UsageError(`--${name} does not apply to dnsctl ${command}`);
   }
 
+  if (command === 'validate' && values.output === 'markdown') {
+    throw new UsageError('--output for dnsctl validate takes text or json, got "markdown"');
+  }
+
   return {
     kind: 'run',
     options: {

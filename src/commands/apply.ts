@@ -3,14 +3,14 @@ import type { Result } from '../apply/types.js';
 import type { SecondaryDnsApi } from '../cloudflare/api.js';
 import { errorMessage, exitCodeForSignal } from '../errors.js';
 import type { Plan } from '../plan/types.js';
-import { appendStepSummary, setOutputs } from '../report/github.js';
+import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
 import { applyJson } from '../report/json.js';
 import { renderApplyMarkdown } from '../report/markdown.js';
 import { assertPlanStillHolds, readPlanFile } from '../report/plan-file.js';
-import { buildAppliedState, buildUnplannedState, newSalt, writeStateFile, type RunFacts } from '../report/state.js';
+import { assertStateWritable, buildAppliedState, buildUnplannedState, newSalt, writeStateFile, type RunFacts } from '../report/state.js';
 import { applySummaryLine, renderPlanText } from '../report/text.js';
 import { VERSION } from '../version.js';
-import { isGitHubActions, type CommandContext } from './context.js';
+import type { CommandContext } from './context.js';
 import { planMeta } from './plan.js';
 import { loadLocalInputs, planAgainstAccount, type LocalInputs } from './prepare.js';
 import { createProgress } from './progress.js';
@@ -24,34 +24,48 @@ type Signal = 'SIGINT' | 'SIGTERM';
 export async function applyCommand(ctx: CommandContext): Promise<number> {
   const startedAt = new Date();
   const inputs = await loadLocalInputs(ctx);
+  assertStateWritable(inputs.statePath);
   const reviewed = ctx.options.planIn ? readPlanFile(ctx.options.planIn) : null;
   const run = await planAgainstAccount(ctx, inputs).catch((err: unknown) => {
     writeStateFile(inputs.statePath, buildUnplannedState(inputs.previous, runFacts(inputs, startedAt, interruption(ctx)), errorMessage(err)));
+    if (isGitHubActions(ctx.env)) setOutputs(ctx.env, { 'has-changes': 'false', 'report-path': inputs.statePath });
     throw err;
   });
   const meta = planMeta(run, reviewed?.plan_salt ?? newSalt());
   if (reviewed) assertPlanStillHolds(reviewed, ctx.options.planIn!, meta);
   if (ctx.options.output === 'text') {
-    ctx.stdout.write(renderPlanText(run.plan, ctx.style, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`));
+    ctx.stdout.write(renderPlanText(run.plan, ctx.style, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`, meta.notes));
   }
 
   const results = await executeWithDeadline(ctx, run.plan, run.api);
   const interruptedBy = interruption(ctx);
   const state = buildAppliedState(run.plan, results, run.previous, runFacts(run, startedAt, interruptedBy));
-  writeStateFile(run.statePath, state);
+  // The results are printed even when the report cannot be written, then that error is raised.
+  let writeError: unknown = null;
+  try {
+    writeStateFile(run.statePath, state);
+  } catch (err) {
+    writeError = err;
+  }
 
   if (ctx.options.output === 'json') {
-    ctx.stdout.write(`${JSON.stringify(applyJson(run.plan, results, state.summary, { ...meta, statePath: run.statePath }), null, 2)}\n`);
+    const view = applyJson(run.plan, results, state, { ...meta, statePath: run.statePath });
+    ctx.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
   } else if (ctx.options.output === 'markdown') {
     ctx.stdout.write(renderApplyMarkdown(results, run.plan, meta));
   } else {
     if (interruptedBy) ctx.stdout.write(ctx.style.red(`Interrupted by ${interruptedBy}: operations not yet started were skipped.\n`));
-    ctx.stdout.write(`${ctx.style.bold(applySummaryLine(state.summary))}\nState/report written to ${run.statePath}\n`);
+    const where = writeError ? ctx.style.red('State/report NOT written (see the error below)') : `State/report written to ${run.statePath}`;
+    ctx.stdout.write(`${ctx.style.bold(applySummaryLine(state.summary))}\n${where}\n`);
   }
   if (isGitHubActions(ctx.env)) {
     appendStepSummary(ctx.env, renderApplyMarkdown(results, run.plan, meta));
-    setOutputs(ctx.env, { 'has-changes': String(results.some((r) => r.status === 'applied')), 'report-path': run.statePath });
+    setOutputs(ctx.env, {
+      'has-changes': String(results.some((r) => r.status === 'applied')),
+      ...(writeError ? {} : { 'report-path': run.statePath }),
+    });
   }
+  if (writeError) throw writeError;
   if (interruptedBy) return exitCodeForSignal(interruptedBy);
   return state.summary.failed + state.summary.skipped > 0 ? 1 : 0;
 }

@@ -20,7 +20,3 @@ export interface CommandContext {
   /** Run by the CLI when the command ends (close keep-alive connections, ...). */
   cleanups: Array<() => Promise<void> | void>;
 }
-
-export function isGitHubActions(env: NodeJS.ProcessEnv): boolean {
-  return env.GITHUB_ACTIONS === 'true';
-}

@@ -1,22 +1,26 @@
 import { planHash } from '../plan/build.js';
 import { hasChanges } from '../plan/types.js';
 import { newSalt } from '../report/state.js';
-import { appendStepSummary, setOutputs } from '../report/github.js';
+import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
 import { planJson, type PlanMeta } from '../report/json.js';
 import { renderPlanMarkdown } from '../report/markdown.js';
 import { writePlanFile } from '../report/plan-file.js';
 import { renderPlanText } from '../report/text.js';
 import { VERSION } from '../version.js';
-import { isGitHubActions, type CommandContext } from './context.js';
+import type { CommandContext } from './context.js';
 import { preparePlan, type PreparedRun } from './prepare.js';
 
 export function planMeta(run: PreparedRun, salt: string): PlanMeta {
+  const notes = run.previous
+    ? []
+    : [`No state file at ${run.statePath}: dnsctl has no record of what it manages yet, so it deletes nothing.`];
   return {
     configPath: run.loaded.path,
     configSha256: run.loaded.sha256,
     planHash: planHash(run.plan, salt),
     accountId: run.plan.accountId,
     version: VERSION,
+    notes,
   };
 }
 
@@ -29,7 +33,7 @@ export async function planCommand(ctx: CommandContext): Promise<number> {
 
   if (ctx.options.output === 'json') ctx.stdout.write(`${JSON.stringify(planJson(plan, meta), null, 2)}\n`);
   else if (ctx.options.output === 'markdown') ctx.stdout.write(renderPlanMarkdown(plan, meta));
-  else ctx.stdout.write(renderPlanText(plan, ctx.style, `dnsctl plan: ${meta.configPath} → account ${meta.accountId}`));
+  else ctx.stdout.write(renderPlanText(plan, ctx.style, `dnsctl plan: ${meta.configPath} → account ${meta.accountId}`, meta.notes));
 
   if (ctx.options.planOut) {
     writePlanFile(ctx.options.planOut, plan, meta, salt, new Date());

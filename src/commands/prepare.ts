@@ -5,12 +5,12 @@ import { InterruptedError, StateFileError } from '../errors.js';
 import { observeAccount } from '../observe.js';
 import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
-import { maskCommands } from '../report/github.js';
+import { isGitHubActions, maskCommands } from '../report/github.js';
 import { defaultStatePath, inventoryFrom, readStateFile, type StateFile } from '../report/state.js';
 import { Secret } from '../secret.js';
 import { connect } from './connect.js';
-import { isGitHubActions, type CommandContext } from './context.js';
-import { reportWarnings } from './problems.js';
+import type { CommandContext } from './context.js';
+import { reportProblems } from './problems.js';
 
 export interface LocalInputs {
   loaded: LoadedConfig;
@@ -27,7 +27,7 @@ export interface PreparedRun extends LocalInputs {
 export async function loadLocalInputs(ctx: CommandContext): Promise<LocalInputs> {
   const loaded = await loadConfig(ctx.options.configPath, ctx.env);
   maskSecrets(ctx, loaded);
-  reportWarnings(ctx, loaded.warnings);
+  reportProblems(ctx, loaded.warnings);
 
   const statePath = ctx.options.statePath ?? defaultStatePath(loaded.path);
   const previous = readStateFile(statePath);

@@ -1,12 +1,8 @@
 import { formatProblem, type Problem } from '../errors.js';
-import { githubAnnotations } from '../report/github.js';
-import { isGitHubActions, type CommandContext } from './context.js';
+import { githubAnnotations, isGitHubActions } from '../report/github.js';
+import type { CommandContext } from './context.js';
 
-/** Warnings go to stderr (and become annotations in GitHub Actions); they never fail a run. */
-export function reportWarnings(ctx: Pick<CommandContext, 'stderr' | 'env'>, warnings: Problem[]): void {
-  reportProblems(ctx, warnings);
-}
-
+/** One line per problem on stderr, and in GitHub Actions an annotation on the file's line too. */
 export function reportProblems(ctx: Pick<CommandContext, 'stderr' | 'env'>, problems: Problem[]): void {
   for (const problem of problems) ctx.stderr.write(`${formatProblem(problem)}\n`);
   if (isGitHubActions(ctx.env)) for (const line of githubAnnotations(problems)) ctx.stderr.write(`${line}\n`);

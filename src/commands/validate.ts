@@ -1,13 +1,19 @@
 import { loadConfig } from '../config/index.js';
-import { formatProblem } from '../errors.js';
+import { ConfigError, formatProblem } from '../errors.js';
 import { KINDS } from '../resources/index.js';
 import type { CommandContext } from './context.js';
-import { reportWarnings } from './problems.js';
+import { reportProblems } from './problems.js';
 
 /** `dnsctl validate`: offline checks only. Problems surface as a ConfigError thrown by loadConfig. */
 export async function validateCommand(ctx: CommandContext): Promise<number> {
-  const loaded = await loadConfig(ctx.options.configPath, ctx.env, { allowUnsetVariables: ctx.options.allowUnsetEnv });
-  reportWarnings(ctx, loaded.warnings);
+  const loaded = await loadConfig(ctx.options.configPath, ctx.env, { allowUnsetVariables: ctx.options.allowUnsetEnv }).catch((err: unknown) => {
+    // JSON consumers get the problems on stdout too; the CLI still prints them on stderr and exits 1.
+    if (err instanceof ConfigError && ctx.options.output === 'json') {
+      ctx.stdout.write(`${JSON.stringify({ valid: false, config: { path: ctx.options.configPath }, problems: err.problems }, null, 2)}\n`);
+    }
+    throw err;
+  });
+  reportProblems(ctx, loaded.warnings);
   const counts = KINDS.map((spec) => ({
     kind: spec.collection,
     count: loaded.desired.resources.filter((r) => r.kind === spec.kind).length,

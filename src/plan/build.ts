@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { KINDS, kindsReferencing } from '../resources/index.js';
+import { KINDS, kindOf, kindsReferencing } from '../resources/index.js';
 import {
   resourceKey,
   type ActualResource,
@@ -188,34 +188,50 @@ function deleteOperation(spec: ResourceKind, stale: ActualResource, actual: Actu
       sensitive: !!f.sensitive,
     }))
     .filter((c) => c.before !== null);
-  return {
+  const { detach, blockers } = referrersOf(stale, actual, matching);
+  const base = {
     id: `${resourceKey(stale.kind, stale.name)}#${stale.id}`,
-    action: 'delete',
     kind: stale.kind,
     name: stale.name,
     cloudflareId: stale.id,
-    changes,
-    dependsOn: referrersToDetach(stale, actual, matching),
     desired: null,
   };
+  if (blockers.length > 0) {
+    return {
+      ...base,
+      action: 'conflict',
+      changes: [],
+      dependsOn: [],
+      reason:
+        `dnsctl would delete this ${spec.label} (the config no longer declares it), but ` +
+        `${blockers.map((b) => `${kindOf(b.kind).label} "${b.name}" (id ${b.id})`).join(', ')} ` +
+        `still use${blockers.length === 1 ? 's' : ''} it and ${blockers.length === 1 ? 'is' : 'are'} not managed by dnsctl; ` +
+        `change ${blockers.length === 1 ? 'it' : 'them'} in Cloudflare first, or declare the ${spec.label} again`,
+    };
+  }
+  return { ...base, action: 'delete', changes, dependsOn: detach };
 }
 
 /**
- * A delete must wait until nothing that dnsctl is changing still points at the object:
- * the updates that move a reference away and the deletes of referrers.
+ * Who points at an object about to be deleted. `detach`: operations of this plan that move the
+ * reference away (updates) or remove the referrer (deletes); the delete waits for them.
+ * `blockers`: objects dnsctl does not manage (made by hand, or ambiguous) that would be left
+ * pointing at nothing; dnsctl refuses the delete rather than break them.
  */
-function referrersToDetach(stale: ActualResource, actual: ActualState, matching: Matching): string[] {
-  const deps: string[] = [];
+function referrersOf(stale: ActualResource, actual: ActualState, matching: Matching): { detach: string[]; blockers: ActualResource[] } {
+  const detach: string[] = [];
+  const blockers: ActualResource[] = [];
   for (const referrerKind of kindsReferencing(stale.kind)) {
     const refFields = referrerKind.fields.filter((f) => f.ref === stale.kind).map((f) => f.name);
     for (const obj of actual.resources) {
       if (obj.kind !== referrerKind.kind || !refFields.some((f) => obj.refIds[f] === stale.id)) continue;
       const key = resourceKey(obj.kind, obj.name);
-      if (matching.matched.get(key)?.id === obj.id) deps.push(key);
-      else if (matching.deletable.some((d) => d.id === obj.id)) deps.push(`${key}#${obj.id}`);
+      if (matching.matched.get(key)?.id === obj.id) detach.push(key);
+      else if (matching.deletable.some((d) => d.id === obj.id)) detach.push(`${key}#${obj.id}`);
+      else blockers.push(obj);
     }
   }
-  return deps.sort(compareStrings);
+  return { detach: detach.sort(compareStrings), blockers };
 }
 
 function nameOfReference(id: string | null, matching: Matching): DisplayValue {

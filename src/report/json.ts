@@ -1,7 +1,7 @@
 import type { Result } from '../apply/types.js';
 import type { Operation, Plan } from '../plan/types.js';
 import { summarize } from '../plan/types.js';
-import type { StateSummary } from './state.js';
+import type { StateFile } from './state.js';
 
 /** The serialisable view of an operation: never the desired values (they hold secrets). */
 export function operationView(op: Operation) {
@@ -23,6 +23,8 @@ export interface PlanMeta {
   planHash: string;
   accountId: string;
   version: string;
+  /** Plain-text remarks for people (e.g. "no state file: nothing will be deleted"). */
+  notes?: string[];
 }
 
 export function planJson(plan: Plan, meta: PlanMeta) {
@@ -34,14 +36,16 @@ export function planJson(plan: Plan, meta: PlanMeta) {
     summary: summarize(plan),
     operations: plan.operations.map(operationView),
     unmanaged: plan.unmanaged,
+    notes: meta.notes ?? [],
   };
 }
 
-export function applyJson(plan: Plan, results: Result[], summary: StateSummary, meta: PlanMeta & { statePath: string }) {
+export function applyJson(plan: Plan, results: Result[], state: Pick<StateFile, 'summary' | 'outcome'>, meta: PlanMeta & { statePath: string }) {
   return {
     ...planJson(plan, meta),
     state_path: meta.statePath,
-    result_summary: summary,
+    outcome: state.outcome,
+    result_summary: state.summary,
     results: results.map((r) => ({
       operation: r.op.id,
       action: r.op.action,

@@ -19,6 +19,8 @@ export interface ReportMeta {
   planHash: string;
   accountId: string;
   version: string;
+  /** Plain-text remarks shown above the footer (e.g. "no state file: nothing will be deleted"). */
+  notes?: string[];
 }
 
 /** More changed rows than this and the tables are folded into a <details> block. */
@@ -226,6 +228,7 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
     );
   }
 
+  for (const note of meta.notes ?? []) sections.push(`> ${escapeMarkdown(note)}`);
   sections.push(footer(meta));
   return `${sections.join('\n\n')}\n`;
 }

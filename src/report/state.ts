@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Result } from '../apply/types.js';
 import { StateFileError, errorMessage } from '../errors.js';
@@ -102,7 +102,23 @@ function checkStateShape(value: unknown, path: string): StateFile {
 }
 
 export function writeStateFile(path: string, state: StateFile): void {
-  writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
+  try {
+    writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
+  } catch (err) {
+    throw new StateFileError(`could not write the state/report file ${path}: ${errorMessage(err)}`);
+  }
+}
+
+/** Before anything touches the account: the state file's folder must exist and be writable. */
+export function assertStateWritable(path: string): void {
+  const folder = dirname(path);
+  try {
+    if (!statSync(folder).isDirectory()) throw new Error('not a directory');
+    accessSync(folder, constants.W_OK);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the folder does not exist' : errorMessage(err);
+    throw new StateFileError(`cannot write the state/report file ${path}: ${why}; nothing was done. Pass --state with a writable path`);
+  }
 }
 
 export function newSalt(): string {

@@ -38,8 +38,8 @@ export function planSummaryLine(plan: Plan): string {
 }
 
 /** The human plan: per kind, one line per change with `+ ~ - !`, field details below. */
-export function renderPlanText(plan: Plan, style: Style, header: string): string {
-  const lines: string[] = [style.bold(header), ''];
+export function renderPlanText(plan: Plan, style: Style, header: string, notes: string[] = []): string {
+  const lines: string[] = [style.bold(header), ...notes.map((n) => style.dim(n)), ''];
   for (const spec of KINDS) {
     const ops = plan.operations.filter((op) => op.kind === spec.kind && op.action !== 'noop');
     if (ops.length === 0) continue;

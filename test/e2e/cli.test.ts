@@ -327,3 +327,44 @@ describe.concurrent('apply', () => {
     expect(existsSync(s.state)).toBe(false);
   });
 });
+
+describe.concurrent('what the review asked for', () => {
+  it('validate --output json prints the problems as JSON on stdout when the config is invalid', async () => {
+    const dir = tempDir();
+    const config = writeText(dir, 'bad.yaml', `version: 1\naccount_id: ${ACCOUNT_ID}\npeers:\n  - name: p\n    ip: 300.1.1.1\n`);
+    const run = await runCli(['validate', config, '--output', 'json']);
+    expect(run.code).toBe(1);
+    const parsed = JSON.parse(run.stdout) as { valid: boolean; problems: Array<{ line: number; path: string }> };
+    expect(parsed.valid).toBe(false);
+    expect(parsed.problems.map((p) => [p.line, p.path])).toEqual([[5, 'peers[0].ip']]);
+    expect(run.stderr).toContain(`${config}:5:9: error: peers[0].ip:`);
+  });
+
+  it('validate refuses --output markdown', async () => {
+    const run = await runCli(['validate', 'x.yaml', '--output', 'markdown']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('dnsctl: error: --output for dnsctl validate takes text or json, got "markdown"\n');
+  });
+
+  it('an unusable --state is refused before anything touches the account', async () => {
+    const s = await setup();
+    const run = await s.dnsctl('apply', s.config, '--state', join(s.dir, 'no-such-folder', 'state.json'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('the folder does not exist; nothing was done');
+    expect(s.fake.requests).toEqual([]);
+    noStackTrace(run);
+  });
+
+  it('without a state file the plan says that nothing will be deleted; apply --output json has the outcome', async () => {
+    const s = await setup();
+    const plan = await s.dnsctl('plan', s.config, '--state', s.state);
+    expect(plan.stdout).toContain(`No state file at ${s.state}: dnsctl has no record of what it manages yet, so it deletes nothing.`);
+    const markdown = await s.dnsctl('plan', s.config, '--state', s.state, '--output', 'markdown');
+    expect(markdown.stdout).toContain('> No state file at');
+    const apply = await s.dnsctl('apply', s.config, '--state', s.state, '--output', 'json');
+    expect(apply.code).toBe(0);
+    expect((JSON.parse(apply.stdout) as { outcome: string }).outcome).toBe('success');
+    const again = await s.dnsctl('plan', s.config, '--state', s.state);
+    expect(again.stdout).not.toContain('No state file');
+  });
+});

@@ -321,6 +321,23 @@ describe('pruning', () => {
   };
   const reduced: ConfigSpec = { tsigs: [full.tsigs![0]!], peers: [full.peers![0]!] };
 
+  it('refuses to delete a managed TSIG that a peer made by hand still uses, and says which', async () => {
+    const s = await setup(full);
+    expect((await s.apply()).code).toBe(0);
+    const dropId = s.fake.objects('tsigs').find((t) => t.name === 'drop.tsig.')!.id;
+    const handPeer = s.fake.seed('peers', { name: 'hand-peer', ip: '192.0.2.77', port: 53, tsig_id: dropId });
+
+    s.writeSpec(reduced);
+    s.fake.resetStats();
+    const run = await s.apply();
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toContain(`peer "hand-peer" (id ${handPeer.id}) still uses it and is not managed by dnsctl`);
+    expect(s.fake.objects('tsigs').some((t) => t.id === dropId)).toBe(true);
+    expect(writes(s.fake).some((r) => r.path.endsWith(dropId))).toBe(false);
+    // The rest of the plan still ran: the dropped peers are gone.
+    expect(s.fake.objects('peers').map((p) => p.name).sort()).toEqual(['hand-peer', 'keep-peer']);
+  });
+
   it('deletes what dnsctl created and the config dropped, peers before their TSIG; never what was made by hand', async () => {
     const s = await setup(full);
     const handTsig = s.fake.seed('tsigs', { name: 'hand.tsig.', algo: 'hmac-sha256.', secret: 'hand-secret' });

@@ -121,6 +121,18 @@ describe('buildPlan', () => {
     expect(plan.unmanaged).toEqual([{ kind: 'peer', name: 'hand-made', id: handMade.id }]);
   });
 
+  it('refuses to delete a TSIG that a peer made by hand still uses', () => {
+    const api = new MemoryApi();
+    const key = api.seed('tsigs', { name: 'b.', algo: 'hmac-sha512.', secret: 's' });
+    const handMade = api.seed('peers', { name: 'by-hand', ip: '192.0.2.9', port: 53, ixfr_enable: false, tsig_id: key.id });
+    const plan = buildPlan(desired(), actualOf(api), inventoryWith([{ kind: 'tsig', name: 'b.', id: key.id }]));
+    expect(plan.operations).toHaveLength(1);
+    const op = plan.operations[0]!;
+    expect(op).toMatchObject({ id: `tsig:b.#${key.id}`, action: 'conflict', cloudflareId: key.id, dependsOn: [] });
+    expect(op.reason).toContain(`peer "by-hand" (id ${handMade.id}) still uses it and is not managed by dnsctl`);
+    expect(plan.unmanaged).toEqual([{ kind: 'peer', name: 'by-hand', id: handMade.id }]);
+  });
+
   it('makes a TSIG delete wait for the update that moves a kept peer off it', () => {
     const api = new MemoryApi();
     const oldKey = api.seed('tsigs', { name: 'old', algo: 'hmac-sha512.', secret: 's' });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { executePlan } from '../../src/apply/execute.js';
-import { createCloudflareClient, createSecondaryDnsApi } from '../../src/cloudflare/index.js';
+import { createCloudflareClient, createSecondaryDnsApi, type SecondaryDnsApi } from '../../src/cloudflare/index.js';
+import { buildAppliedState, inventoryFrom } from '../../src/report/state.js';
 import { silentLogger } from '../../src/log.js';
 import { buildPlan } from '../../src/plan/build.js';
 import { emptyInventory } from '../../src/plan/inventory.js';
@@ -157,6 +158,58 @@ describe('apply converges (property)', () => {
         const writesBefore = api.writes().length;
         expect(await applyOnce(api, desired, () => 'none')).toEqual([]);
         expect(api.writes().length).toBe(writesBefore);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('prune converges (property)', () => {
+  const facts = {
+    version: 'test',
+    configPath: 'dnsctl.yaml',
+    configSha256: 'x',
+    accountId: ACCOUNT,
+    startedAt: new Date(0),
+    finishedAt: new Date(0),
+    interrupted: false,
+    salt: 'salt',
+  };
+
+  /** Objects made by hand that point at no TSIG, so that no delete is blocked by them. */
+  const handMadeArb = accountArb.map((account) => ({ ...account, peers: account.peers.map((p) => ({ ...p, tsigIndex: null })) }));
+
+  it('config A, then config B with the state after A: exactly B remains, plus what was made by hand and never managed', async () => {
+    await fc.assert(
+      fc.asyncProperty(desiredArb, desiredArb, handMadeArb, async (first, second, account) => {
+        const api = new MemoryApi();
+        seedAccount(api, account);
+        const client = (): SecondaryDnsApi =>
+          createSecondaryDnsApi(
+            createCloudflareClient({
+              baseUrl: 'http://127.0.0.1/client/v4',
+              credentials: { kind: 'token', token: 'property-token' },
+              transport: memoryTransport(api),
+              pacer: null,
+              logger: silentLogger,
+            }),
+            ACCOUNT,
+          );
+
+        const planA = buildPlan(first, await observeAccount(client()), emptyInventory);
+        const stateA = buildAppliedState(planA, await executePlan(planA, { api: client(), concurrency: 3 }), null, facts);
+        const planB = buildPlan(second, await observeAccount(client()), inventoryFrom(stateA));
+        expect(planB.operations.filter((op) => op.action === 'conflict')).toEqual([]);
+        const results = await executePlan(planB, { api: client(), concurrency: 3 });
+        expect(results.filter((r) => r.status !== 'applied')).toEqual([]);
+
+        const declaredA = new Set(first.resources.map((r) => `${r.kind}:${r.name}`));
+        const declaredB = new Set(second.resources.map((r) => `${r.kind}:${r.name}`));
+        const handMade = [...account.tsigs.map((t) => `tsig:${t.name}`), ...account.peers.map((p) => `peer:${p.name}`)];
+        const expected = new Set([...declaredB, ...handMade.filter((key) => !declaredA.has(key))]);
+        const remaining = [...api.objects('tsigs').map((t) => `tsig:${t.name}`), ...api.objects('peers').map((p) => `peer:${p.name}`)];
+        expect(remaining.sort()).toEqual([...expected].sort());
+        expectAccountMatches(api, second, new Set());
       }),
       { numRuns: 150 },
     );

@@ -151,7 +151,8 @@ function fieldChanges(spec: ResourceKind, want: DesiredResource, current: Actual
       continue;
     }
     const currentValue = current.values[field.name] ?? null;
-    if (!sameValue(desiredValue, currentValue, () => secretFallback(want, field.name, matching))) {
+    const canonical = (value: FieldValue) => (spec.canonical ? spec.canonical(field.name, value) : value);
+    if (!sameValue(canonical(desiredValue), canonical(currentValue), () => secretFallback(want, field.name, matching))) {
       changes.push({
         field: field.name,
         before: display(currentValue, field.sensitive),

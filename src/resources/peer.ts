@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { FieldValue, ResourceKind } from './types.js';
 
 /** Cloudflare returns a fresh peer with "" / 0 / null for fields never set. */
@@ -7,6 +8,12 @@ function normalizePeerField(field: string, value: unknown): FieldValue {
   if (field === 'port' && value === 0) return null;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   return JSON.stringify(value);
+}
+
+/** `2001:DB8:0::53` and `2001:db8::53` are one address: compare IPv6 in its canonical spelling. */
+function canonicalPeerField(field: string, value: FieldValue): FieldValue {
+  if (field !== 'ip' || typeof value !== 'string' || isIPv6(value) === false) return value;
+  return new URL(`http://[${value}]/`).hostname.slice(1, -1);
 }
 
 export const peerKind: ResourceKind = {
@@ -22,6 +29,7 @@ export const peerKind: ResourceKind = {
   ],
   createWith: 'name-then-replace',
   normalizeActual: normalizePeerField,
+  canonical: canonicalPeerField,
   itemSchema: {
     type: 'object',
     description:

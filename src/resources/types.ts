@@ -38,6 +38,8 @@ export interface ResourceKind {
   itemSchema: Record<string, unknown>;
   /** Turns an API field value into the compared form ("" and 0 mean "not set" for some fields). */
   normalizeActual?: (field: string, value: unknown) => FieldValue;
+  /** The form two values are compared in (one IPv6 address has many spellings). */
+  canonical?: (field: string, value: FieldValue) => FieldValue;
 }
 
 /** Position of a resource (or field) in the config file. */

@@ -72,6 +72,13 @@ describe('buildPlan', () => {
     expect(text).not.toContain('stale-secret');
   });
 
+  it('compares IPv6 addresses in their canonical spelling', () => {
+    const api = new MemoryApi();
+    api.seed('peers', { name: 'v6', ip: '2001:db8::53', port: 53, ixfr_enable: false, tsig_id: '' });
+    expect(buildPlan(desired(peer('v6', { ip: '2001:DB8:0:0::53' })), actualOf(api), emptyInventory).operations[0]!.action).toBe('noop');
+    expect(buildPlan(desired(peer('v6', { ip: '2001:db8::54' })), actualOf(api), emptyInventory).operations[0]!.action).toBe('update');
+  });
+
   it('treats a fresh peer (empty ip, port 0) as needing every field', () => {
     const api = new MemoryApi();
     api.seed('peers', { name: 'p1', ip: '', port: 0, ixfr_enable: false, tsig_id: '' });

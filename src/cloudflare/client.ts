@@ -60,10 +60,16 @@ export interface CloudflareClientOptions {
   signal?: AbortSignal;
   /**
    * Once aborted, no request waits any more: one held by the pacer ends at once with a
-   * NotSentError, one waiting for its next retry gives up with its last error. Requests on
-   * the wire, and those that need no wait, go on (the operations in flight finish).
+   * NotSentError (a retry held so ends with the error of the attempt that was sent), one waiting
+   * for its next retry gives up with its last error. Requests on the wire, and those that need
+   * no wait, go on (the operations in flight finish).
    */
   stop?: AbortSignal;
+  /**
+   * Values scrubbed from every message and Cloudflare error text, whatever the request (e.g. the
+   * config's TSIG secrets, which a GET's answer could repeat). Those under 8 characters are ignored.
+   */
+  redact?: string[];
 }
 
 /** Most pages listAll follows before it decides the server is looping. */
@@ -71,6 +77,8 @@ const MAX_PAGES = 1000;
 const SNIPPET_LENGTH = 200;
 const SENSITIVE_FIELD = /secret|key|token|password/i;
 const REDACTED = '(redacted)';
+/** Shorter values are not scrubbed: a token "T" would garble every "POST tsigs" (a real one has 40). */
+const MIN_SCRUBBED_LENGTH = 8;
 
 /** "POST /accounts/0123/secondary_dns/peers" → "POST peers"; "PUT …/peers/abc" → "PUT peers/abc". */
 export function operationName(method: string, path: string): string {
@@ -79,19 +87,30 @@ export function operationName(method: string, path: string): string {
   return `${method} ${inCollection ?? pathOnly.replace(/^\/+/, '')}`;
 }
 
-/** Replaces every credential value and sensitive request field value in text taken from an answer. */
-function makeScrubber(credentials: Credentials, body: RequestBody | undefined): (text: string) => string {
-  const values = credentials.kind === 'token' ? [credentials.token] : [credentials.key];
+/**
+ * Replaces every value of `always` (credentials, `redact`) and of the request's sensitive fields in
+ * text taken from an answer.
+ */
+function makeScrubber(always: string[], body: RequestBody | undefined): (text: string) => string {
+  const values = [...always];
   for (const [field, value] of Object.entries(body ?? {})) {
-    if (SENSITIVE_FIELD.test(field) && typeof value === 'string' && value.length >= 4) values.push(value);
+    if (SENSITIVE_FIELD.test(field) && typeof value === 'string') values.push(value);
   }
-  return (text) => values.reduce((scrubbed, value) => scrubbed.split(value).join(REDACTED), text);
+  // Longest first: a value that contains another is scrubbed whole.
+  const scrubbed = values.filter((v) => v.length >= MIN_SCRUBBED_LENGTH).sort((a, b) => b.length - a.length);
+  return (text) => scrubbed.reduce((result, value) => result.split(value).join(REDACTED), text);
 }
 
-function quoteSnippet(body: string): string {
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1];
-  const text = (title ?? body.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
-  return text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH - 1)}…` : text;
+/**
+ * What to say of an answer that is not JSON: an HTML page's <title>, or a short quote of any other
+ * text, never text that may carry an object (a `{`) or a secret (an answer may wrap the JSON).
+ */
+function describeNotJson(body: string, isHtml: boolean): string {
+  const kind = isHtml ? 'an HTML page instead of JSON (an error page from a proxy or the edge?)' : 'an answer that is not valid JSON';
+  const quotable = isHtml ? /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1] : body;
+  if (quotable === undefined || /secret|\{/i.test(quotable)) return `${kind} (${Buffer.byteLength(body)} bytes, not quoted)`;
+  const text = quotable.replace(/\s+/g, ' ').trim();
+  return `${kind}: "${text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH - 1)}…` : text}"`;
 }
 
 function readErrors(errors: unknown): CloudflareErrorDetail[] {
@@ -158,10 +177,9 @@ function readEnvelope<T>(operation: string, path: string, answer: Answer, scrub:
   } catch {
     if (body.trim() === '') throw fail([], 'empty answer', true);
     // Never quote JSON: a list of TSIGs cut short would show their secrets.
-    if (/^\s*[[{]/.test(body)) throw fail([], `a JSON answer that is cut short or malformed (${body.length} bytes)`, true);
+    if (/^\s*[[{]/.test(body)) throw fail([], `a JSON answer that is cut short or malformed (${Buffer.byteLength(body)} bytes)`, true);
     const isHtml = /^\s*</.test(body) || (headers.get('content-type') ?? '').includes('html');
-    const kind = isHtml ? 'an HTML page instead of JSON (an error page from a proxy or the edge?)' : 'an answer that is not valid JSON';
-    throw fail([], `${kind}: "${quoteSnippet(body)}"`, true);
+    throw fail([], describeNotJson(body, isHtml), true);
   }
   if (!isEnvelope(parsed)) throw fail([], 'JSON that is not a Cloudflare API envelope (no "success" field)', true);
 
@@ -201,6 +219,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   const pacer = options.pacer === undefined ? createPacer() : options.pacer;
   const { logger, signal, stop } = options;
   const userAgent = options.userAgent ?? USER_AGENT;
+  const credentials = options.credentials;
+  const alwaysScrubbed = [credentials.kind === 'token' ? credentials.token : credentials.key, ...(options.redact ?? [])];
 
   async function sendOnce<T>(
     method: string,
@@ -218,7 +238,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     try {
       answer = await transport({ method, url: `${baseUrl}${path}`, headers, body, timeoutMs, signal });
     } catch (err) {
-      if (err instanceof NetworkError) throw new NetworkError(operation, `${operation}: ${err.message}`, err.outcomeUnknown);
+      if (err instanceof NetworkError) throw new NetworkError(operation, scrub(`${operation}: ${err.message}`), err.outcomeUnknown);
       throw err;
     }
     pacer?.observe(answer.headers);
@@ -229,7 +249,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   async function request<T>(method: string, path: string, body?: RequestBody): Promise<ApiResponse<T>> {
     const operation = operationName(method, path);
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const scrub = makeScrubber(options.credentials, body);
+    const scrub = makeScrubber(alwaysScrubbed, body);
     return withRetry(
       () => sendOnce<T>(method, path, operation, text, scrub),
       { method, operation, logger, signal, onRateLimited: (waitMs) => pacer?.onRateLimited(waitMs) },

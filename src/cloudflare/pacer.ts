@@ -1,7 +1,7 @@
 /**
  * One token bucket shared by every request of a run, so that dnsctl stays inside the account's
  * budget (1200 requests per 5 minutes): a short run goes at full concurrency, a long one settles
- * at the refill rate. The server has the last word: a 429 pauses everyone, and a `Ratelimit`
+ * at the refill rate, and a sliding window guarantees no more than the budget in any 5 minutes. The server has the last word: a 429 pauses everyone, and a `Ratelimit`
  * header that shows fewer requests left than the bucket holds lowers the bucket to match.
  */
 
@@ -58,7 +58,9 @@ export function parseRatelimit(value: string | null): RatelimitInfo | null {
 
 export function createPacer(options: PacerOptions = {}): Pacer {
   const capacity = options.capacity ?? DEFAULT_PACING.capacity;
-  const refillPerMs = (options.refillPerSecond ?? DEFAULT_PACING.refillPerSecond) / 1000;
+  const refillPerSecond = options.refillPerSecond ?? DEFAULT_PACING.refillPerSecond;
+  const refillPerMs = refillPerSecond / 1000;
+  const windowMs = (capacity / refillPerSecond) * 1000;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? sleepFor;
 
@@ -68,6 +70,14 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   let pausedUntil = -Infinity;
   /** After a low `Ratelimit`: the bucket gains nothing before the server's window resets. */
   let refillHeldUntil = -Infinity;
+  /**
+   * The times of the last `capacity` takes: a ring, grown as takes come (`--rate` sets capacity),
+   * where `oldest` is the next slot to overwrite. A full bucket plus its refill would let ~2 ×
+   * capacity through in the first window: a take also waits until the take `capacity` before it
+   * is a whole window old.
+   */
+  const recent: number[] = [];
+  let oldest = 0;
 
   function refill(at: number): void {
     const from = Math.max(refilledAt, refillHeldUntil);
@@ -76,8 +86,9 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   }
 
   function msUntilOneToken(at: number): number {
+    if (tokens >= 1 - 1e-9) return 0;
     const heldFor = Math.max(0, refillHeldUntil - at);
-    return heldFor + Math.ceil((1 - tokens) / refillPerMs);
+    return heldFor + (1 - tokens) / refillPerMs;
   }
 
   return {
@@ -86,11 +97,15 @@ export function createPacer(options: PacerOptions = {}): Pacer {
       for (;;) {
         const at = now();
         refill(at);
-        if (at >= pausedUntil && tokens >= 1 - 1e-9) {
+        const windowFreeAt = recent.length < capacity ? -Infinity : recent[oldest]! + windowMs;
+        const waitMs = Math.max(pausedUntil - at, msUntilOneToken(at), windowFreeAt - at);
+        if (waitMs <= 0) {
           tokens -= 1;
+          recent[oldest] = at;
+          oldest = (oldest + 1) % capacity;
           return;
         }
-        await sleep(at < pausedUntil ? pausedUntil - at : msUntilOneToken(at), signal);
+        await sleep(Math.ceil(waitMs), signal);
       }
     },
 

@@ -7,16 +7,19 @@
  *   - any other 4xx: never;
  *   - a POST whose outcome is unknown (timeout, dropped connection, 5xx) is never sent again
  *     here: the error goes to the caller, which looks the object up first (secondary-dns.ts).
- * Attempts and the total time spent waiting are both bounded.
+ * Attempts and the total time spent waiting are both bounded (a 429 may wait out a 5-minute lockout).
  */
-import { ApiError, NetworkError } from '../errors.js';
+import { ApiError, NetworkError, NotSentError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { sleep } from './sleep.js';
 
 export interface RetryOptions {
   /** Retries after the first attempt. Default 4. */
   maxRetries?: number;
-  /** Most time spent waiting between attempts of one request, all retries together. Default 120 s. */
+  /**
+   * Most time spent waiting between attempts of one request, all retries together. Default 120 s;
+   * at least 310 s when the next wait is a 429's.
+   */
   maxWaitMs?: number;
   /** First backoff ceiling; doubles each retry. Default 500 ms. */
   baseDelayMs?: number;
@@ -31,6 +34,9 @@ export interface RetryOptions {
 }
 
 export type RetryPolicy = Required<RetryOptions>;
+
+/** Total wait allowed when the next one is a 429's: Cloudflare locks out for up to 5 minutes. */
+const RATE_LIMIT_MAX_WAIT_MS = 310_000;
 
 export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
   return {
@@ -110,10 +116,14 @@ export interface RetryContext {
 export async function withRetry<T>(attempt: () => Promise<T>, context: RetryContext, policy: RetryPolicy): Promise<T> {
   const maxAttempts = policy.maxRetries + 1;
   let waitedMs = 0;
+  let sentError: unknown;
   for (let attemptNumber = 1; ; attemptNumber++) {
     try {
       return await attempt();
     } catch (err) {
+      // A retry held back as the run stops was never sent: the attempt that was sent has the last word.
+      if (err instanceof NotSentError && attemptNumber > 1) throw sentError;
+      sentError = err;
       const verdict = judge(err, context.method);
       if (!verdict.retry) throw err;
 
@@ -123,7 +133,9 @@ export async function withRetry<T>(attempt: () => Promise<T>, context: RetryCont
           (verdict.rateLimited ? policy.rateLimitDelayMs : policy.random() * backoffCeiling),
       );
       if (verdict.rateLimited) context.onRateLimited?.(waitMs);
-      if (attemptNumber >= maxAttempts || waitedMs + waitMs > policy.maxWaitMs || context.signal?.aborted) throw err;
+      // The pacer now holds every request for a 429's wait anyway: giving up would only lose this one.
+      const maxWaitMs = verdict.rateLimited ? Math.max(policy.maxWaitMs, RATE_LIMIT_MAX_WAIT_MS) : policy.maxWaitMs;
+      if (attemptNumber >= maxAttempts || waitedMs + waitMs > maxWaitMs || context.signal?.aborted) throw err;
 
       const { method, operation, logger } = context;
       logger.warn(

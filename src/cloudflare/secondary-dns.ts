@@ -2,7 +2,7 @@
  * SecondaryDnsApi over Cloudflare's account-scoped collections
  * (`/accounts/{account_id}/secondary_dns/{tsigs|peers|acls}`).
  */
-import { AmbiguousObjectError, ApiError } from '../errors.js';
+import { AmbiguousObjectError, ApiError, NotSentError } from '../errors.js';
 import type { ApiObject, SecondaryDnsApi } from './api.js';
 import { operationName, type CloudflareClient } from './client.js';
 import { isOutcomeUnknown } from './retry.js';
@@ -37,28 +37,36 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
     const name = body['name'];
     if (typeof name !== 'string') throw new TypeError(`${operation}: the body needs a string "name"`);
 
-    for (let resend = 0; ; resend++) {
-      try {
-        const { result } = await client.request<unknown>('POST', path, body);
-        return asApiObject(operation, result);
-      } catch (err) {
-        if (!isOutcomeUnknown(err)) throw err;
-        const namesakes = (await list(collection)).filter((object) => object.name === name);
-        const [only] = namesakes;
-        if (only && namesakes.length === 1) {
+    let lostError: unknown; // of the last POST that was sent and whose outcome is unknown
+    try {
+      for (let resend = 0; ; resend++) {
+        try {
+          const { result } = await client.request<unknown>('POST', path, body);
+          return asApiObject(operation, result);
+        } catch (err) {
+          if (!isOutcomeUnknown(err)) throw err;
+          lostError = err;
+          const namesakes = (await list(collection)).filter((object) => object.name === name);
+          const [only] = namesakes;
+          if (only && namesakes.length === 1) {
+            client.logger.warn(
+              { operation, objectName: name, id: only.id },
+              `${operation}: adopted "${name}" (${only.id}), created by a request whose answer was lost`,
+            );
+            return only;
+          }
+          if (namesakes.length > 1) throw new AmbiguousObjectError(operation, name, namesakes.map((object) => object.id));
+          if (resend >= client.maxRetries) throw err;
           client.logger.warn(
-            { operation, objectName: name, id: only.id },
-            `${operation}: adopted "${name}" (${only.id}), created by a request whose answer was lost`,
+            { operation, objectName: name, resend: resend + 1 },
+            `${operation}: the lost request did not create "${name}"; sending it again`,
           );
-          return only;
         }
-        if (namesakes.length > 1) throw new AmbiguousObjectError(operation, name, namesakes.map((object) => object.id));
-        if (resend >= client.maxRetries) throw err;
-        client.logger.warn(
-          { operation, objectName: name, resend: resend + 1 },
-          `${operation}: the lost request did not create "${name}"; sending it again`,
-        );
       }
+    } catch (err) {
+      // A lookup or resend held back as the run stops was not sent, but a POST was: the object may
+      // exist, so the outcome is that POST's, never "not sent".
+      throw err instanceof NotSentError && lostError !== undefined ? lostError : err;
     }
   }
 

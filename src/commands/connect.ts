@@ -11,7 +11,7 @@ import { USER_AGENT } from '../version.js';
 import type { CommandContext } from './context.js';
 
 /** The API as configured by flags and environment: credentials, base URL, pacing, retries. */
-export function connect(ctx: CommandContext, accountId: string): SecondaryDnsApi {
+export function connect(ctx: CommandContext, accountId: string, secrets: string[]): SecondaryDnsApi {
   const { options, env, logger } = ctx;
   const credentials = credentialsFromEnv(env);
   const baseUrl = resolveBaseUrl(options.apiUrl, env);
@@ -26,6 +26,8 @@ export function connect(ctx: CommandContext, accountId: string): SecondaryDnsApi
     retry: { maxRetries: options.maxRetries },
     pacer,
     stop: ctx.signal,
+    // Scrubbed from every message, should Cloudflare ever echo one of them.
+    redact: secrets,
     logger,
     userAgent: USER_AGENT,
   });

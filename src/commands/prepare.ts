@@ -42,7 +42,7 @@ export async function loadLocalInputs(ctx: CommandContext): Promise<LocalInputs>
 
 /** The online half: observe the account and plan. Reads only. */
 export async function planAgainstAccount(ctx: CommandContext, inputs: LocalInputs): Promise<PreparedRun> {
-  const api = connect(ctx, inputs.loaded.desired.accountId);
+  const api = connect(ctx, inputs.loaded.desired.accountId, configSecrets(inputs.loaded));
   ctx.logger.info({ accountId: inputs.loaded.desired.accountId }, 'reading the account');
   const actual = await observeAccount(api).catch((err: unknown) => {
     throwIfInterrupted(ctx.signal);
@@ -64,8 +64,13 @@ export function throwIfInterrupted(signal: AbortSignal): void {
 /** In GitHub Actions, register every secret with the runner before anything is printed. */
 function maskSecrets(ctx: CommandContext, loaded: LoadedConfig): void {
   if (!isGitHubActions(ctx.env)) return;
-  const secrets = loaded.desired.resources.flatMap((r) => Object.values(r.values).filter((v): v is Secret => v instanceof Secret).map((s) => s.reveal()));
+  const secrets = configSecrets(loaded);
   const credentials = credentialsFromEnv(ctx.env);
   secrets.push(credentials.kind === 'token' ? credentials.token : credentials.key);
   for (const line of maskCommands(secrets)) ctx.stderr.write(`${line}\n`);
+}
+
+/** The values of every secret the config holds (for masks and for scrubbing API messages). */
+function configSecrets(loaded: LoadedConfig): string[] {
+  return loaded.desired.resources.flatMap((r) => Object.values(r.values).filter((v): v is Secret => v instanceof Secret).map((s) => s.reveal()));
 }

@@ -340,3 +340,59 @@ describe('retries over HTTP', () => {
     expectNoSecret(logs.text());
   });
 });
+
+describe('keeping secrets out of messages', () => {
+  const ACCOUNT_SECRET = 'acct_tsig_9d8c7b6a5f4e3d2c'; // no "secret" in it: a quote is scrubbed, not refused
+
+  it('scrubs credential and body values only from 8 characters on (a short one would garble the message)', async () => {
+    nock(API).post(`/client/v4${TSIGS}`).reply(400, failure({ code: 1003, message: 'Tsig name invalid' }));
+    const { client: c } = client({ credentials: { kind: 'token', token: 'T' }, redact: ['tsigs'] });
+    const err = await rejection(() => c.request('POST', TSIGS, { name: 't.', algo: 'hmac-sha512.', secret: 'tsig' }));
+    expect(err.message).toBe('POST tsigs: HTTP 400: [1003] Tsig name invalid');
+  });
+
+  it('scrubs a longer value before a shorter one it contains', async () => {
+    const longer = `${ACCOUNT_SECRET}_and_more`;
+    nock(API).get(`/client/v4${PEERS}`).reply(400, failure({ code: 1003, message: `bad ${longer}` }));
+    const { client: c } = client({ redact: [ACCOUNT_SECRET, longer] });
+    expect((await rejection(() => c.request('GET', PEERS))).message).toBe('GET peers: HTTP 400: [1003] bad (redacted)');
+  });
+
+  it('never quotes an HTML page beyond its <title>', async () => {
+    const page = `<html><body><pre>{"result":[{"id":"1","secret":"${TSIG_SECRET}"}]}</pre></body></html>`;
+    nock(API).get(`/client/v4${PEERS}`).reply(502, page, { 'content-type': 'text/html' });
+    const err = await rejection(() => client({}, { maxRetries: 0 }).client.request('GET', PEERS));
+    expect(err.message).toBe(
+      `GET peers: HTTP 502: an HTML page instead of JSON (an error page from a proxy or the edge?) (${page.length} bytes, not quoted)`,
+    );
+  });
+
+  it('never quotes a non-JSON answer that holds a "{" or the word secret', async () => {
+    const bodies = [
+      `)]}'\n{"success":true,"result":[{"id":"1","secret":"${TSIG_SECRET}"}]}`,
+      `upstream said: Secret ${TSIG_SECRET} rejected`,
+      `key: ${TSIG_SECRET} "secret"`,
+    ];
+    for (const body of bodies) nock(API).get(`/client/v4${PEERS}`).reply(200, body);
+    const c = client({}, { maxRetries: 0 }).client;
+    for (const body of bodies) {
+      const err = await rejection(() => c.request('GET', PEERS));
+      expect(err.message).toBe(`GET peers: HTTP 200: an answer that is not valid JSON (${Buffer.byteLength(body)} bytes, not quoted)`);
+    }
+  });
+
+  it('scrubs the values given in `redact` from every answer, GETs included', async () => {
+    nock(API)
+      .get(`/client/v4${TSIGS}`)
+      .reply(200, failure({ code: 1000, message: `tsig ${ACCOUNT_SECRET} is stale` }))
+      .get(`/client/v4${PEERS}`)
+      .reply(503, `upstream said: ${ACCOUNT_SECRET}`);
+    const c = client({ redact: [ACCOUNT_SECRET] }, { maxRetries: 0 }).client;
+    const failed = (await rejection(() => c.request('GET', TSIGS))) as ApiError;
+    expect(failed.message).toBe('GET tsigs: HTTP 200: [1000] tsig (redacted) is stale');
+    expect(failed.errors).toEqual([{ code: 1000, message: 'tsig (redacted) is stale' }]);
+    const quoted = await rejection(() => c.request('GET', PEERS));
+    expect(quoted.message).toBe('GET peers: HTTP 503: an answer that is not valid JSON: "upstream said: (redacted)"');
+    expect(JSON.stringify(failed) + JSON.stringify(quoted)).not.toContain(ACCOUNT_SECRET);
+  });
+});

@@ -1,5 +1,6 @@
 /** Shared test doubles for the Cloudflare client tests: a fake clock, a log capture, secrets. */
 import { Writable } from 'node:stream';
+import type { Pacer } from '../../../src/cloudflare/pacer.js';
 import { createLogger, type Logger } from '../../../src/log.js';
 
 /** Values that must never appear in an error message or a log line. */
@@ -99,4 +100,21 @@ export class FakeClock {
   advance(ms: number): void {
     this.time += ms;
   }
+}
+
+/**
+ * A pacer that lets `takes` requests through at once, then holds the next one while the run
+ * stops (`stop` aborts), as the real pacer does when its wait is cut short.
+ */
+export function pacerStoppingAfter(takes: number, stop: AbortController): Pacer {
+  let left = takes;
+  return {
+    take: async (signal) => {
+      if (left-- > 0) return;
+      stop.abort();
+      throw signal?.reason ?? new Error('held without a stop signal');
+    },
+    onRateLimited: () => {},
+    observe: () => {},
+  };
 }

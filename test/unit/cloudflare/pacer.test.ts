@@ -31,19 +31,38 @@ describe('parseRatelimit', () => {
 });
 
 describe('createPacer', () => {
-  it('lets a burst up to the capacity through at once, then goes at the refill rate', async () => {
+  it('lets a burst up to the capacity through at once, then no more until the window has passed', async () => {
     const clock = new FakeClock();
     const pacer = createPacer({ capacity: 3, refillPerSecond: 2, now: clock.now, sleep: clock.sleep });
-    expect(await grantTimes(pacer, clock, 6)).toEqual([0, 0, 0, 500, 1000, 1500]);
+    // window: 3 / 2 per second = 1.5 s
+    expect(await grantTimes(pacer, clock, 6)).toEqual([0, 0, 0, 1500, 1500, 1500]);
   });
 
-  it("defaults to Cloudflare's budget: 1200 at once, then 4 per second", async () => {
+  it("defaults to Cloudflare's budget: a short run (up to 1200) goes all at once", async () => {
     const clock = new FakeClock();
     const pacer = createPacer({ now: clock.now, sleep: clock.sleep });
     expect(DEFAULT_PACING).toEqual({ capacity: 1200, refillPerSecond: 4 });
-    const times = await grantTimes(pacer, clock, 1204);
-    expect(times.slice(0, 1200).every((t) => t === 0)).toBe(true);
-    expect(times.slice(1200)).toEqual([250, 500, 750, 1000]);
+    expect((await grantTimes(pacer, clock, 1200)).every((t) => t === 0)).toBe(true);
+  });
+
+  it('never lets more than the capacity through in any 300 s window of a long run', async () => {
+    const clock = new FakeClock();
+    const pacer = createPacer({ now: clock.now, sleep: clock.sleep });
+    const times: number[] = [];
+    // Four workers (the run's concurrency) send as fast as the pacer lets them for 900 s.
+    const worker = async () => {
+      while (clock.now() < 900_000) {
+        await pacer.take();
+        times.push(clock.now());
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    await clock.run();
+    await Promise.all(workers);
+    // Every window of 300 s holds at most 1200 takes: take i and take i + 1200 are 300 s apart.
+    const crowded = times.findIndex((t, i) => i + 1200 < times.length && times[i + 1200]! - t < 300_000);
+    expect(crowded).toBe(-1);
+    expect(times.length).toBeGreaterThanOrEqual(3600); // ... and the budget is used
   });
 
   it('refills while idle, never beyond the capacity', async () => {
@@ -52,7 +71,7 @@ describe('createPacer', () => {
     await grantTimes(pacer, clock, 2);
     clock.advance(60_000);
     const start = clock.now();
-    expect((await grantTimes(pacer, clock, 3)).map((t) => t - start)).toEqual([0, 0, 1000]);
+    expect((await grantTimes(pacer, clock, 3)).map((t) => t - start)).toEqual([0, 0, 2000]);
   });
 
   it('pauses everyone after a 429, even with tokens left', async () => {
@@ -85,6 +104,6 @@ describe('createPacer', () => {
     const pacer = createPacer({ capacity: 2, refillPerSecond: 1, now: clock.now, sleep: clock.sleep });
     pacer.observe(new Headers({ ratelimit: '"default";r=1000;t=300' }));
     pacer.observe(new Headers());
-    expect(await grantTimes(pacer, clock, 3)).toEqual([0, 0, 1000]);
+    expect(await grantTimes(pacer, clock, 3)).toEqual([0, 0, 2000]);
   });
 });

@@ -6,7 +6,7 @@ import {
   withRetry,
   type RetryContext,
 } from '../../../src/cloudflare/retry.js';
-import { ApiError, NetworkError } from '../../../src/errors.js';
+import { ApiError, NetworkError, NotSentError } from '../../../src/errors.js';
 import { captureLogs, recordingSleep } from './helpers.js';
 
 const apiError = (status: number, retryAfterMs: number | null = null) =>
@@ -154,12 +154,35 @@ describe('withRetry', () => {
     expect(waits).toHaveLength(2);
   });
 
-  it('stops when the next wait would pass maxWaitMs, but still tells the pacer', async () => {
+  it("waits out a 429 of up to 5 minutes (Cloudflare's lockout), beyond maxWaitMs", async () => {
+    const { waits, rateLimited, context, policy } = setup('GET');
+    const attempts = failingWith(apiError(500), apiError(429, 300_000));
+    await expect(withRetry(attempts.attempt, context, policy)).resolves.toBe('ok');
+    expect(waits).toEqual([250, 300_000]);
+    expect(rateLimited).toEqual([300_000]);
+  });
+
+  it('stops when a rate-limit wait would bring the total past 310 s, but still tells the pacer', async () => {
     const { waits, rateLimited, context, policy } = setup('GET', { maxWaitMs: 10_000 });
-    const tooLong = apiError(429, 300_000);
+    const tooLong = apiError(429, 305_000);
     await expect(withRetry(failingWith(apiError(429, 6000), tooLong).attempt, context, policy)).rejects.toBe(tooLong);
     expect(waits).toEqual([6000]);
-    expect(rateLimited).toEqual([6000, 300_000]);
+    expect(rateLimited).toEqual([6000, 305_000]);
+  });
+
+  it('keeps maxWaitMs for every wait that is not a rate limit', async () => {
+    const { waits, context, policy } = setup('GET');
+    const unavailable = apiError(503, 200_000);
+    await expect(withRetry(failingWith(unavailable).attempt, context, policy)).rejects.toBe(unavailable);
+    expect(waits).toEqual([]);
+  });
+
+  it('ends a retry held back as the run stops with the error of the attempt that was sent', async () => {
+    const { context, policy } = setup('GET');
+    const sent = apiError(500);
+    await expect(withRetry(failingWith(sent, new NotSentError('GET peers')).attempt, context, policy)).rejects.toBe(sent);
+    const held = new NotSentError('GET peers');
+    await expect(withRetry(failingWith(held).attempt, context, policy)).rejects.toBe(held);
   });
 
   it('sends nothing again once the run is aborted', async () => {

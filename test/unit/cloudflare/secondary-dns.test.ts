@@ -3,11 +3,21 @@
  * code run, without HTTP. This is also the seam other tests use to run dnsctl without a network.
  */
 import { describe, expect, it } from 'vitest';
-import { createCloudflareClient } from '../../../src/cloudflare/client.js';
+import { createCloudflareClient, type CloudflareClientOptions } from '../../../src/cloudflare/client.js';
 import { createSecondaryDnsApi } from '../../../src/cloudflare/secondary-dns.js';
 import type { Transport, TransportRequest, TransportResponse } from '../../../src/cloudflare/transport.js';
-import { AmbiguousObjectError, ApiError, NetworkError } from '../../../src/errors.js';
-import { ACCOUNT, BASE_URL, TOKEN, TSIG_SECRET, captureLogs, expectNoSecret, recordingSleep, rejection } from './helpers.js';
+import { AmbiguousObjectError, ApiError, NetworkError, NotSentError } from '../../../src/errors.js';
+import {
+  ACCOUNT,
+  BASE_URL,
+  TOKEN,
+  TSIG_SECRET,
+  captureLogs,
+  expectNoSecret,
+  pacerStoppingAfter,
+  recordingSleep,
+  rejection,
+} from './helpers.js';
 
 type Step = TransportResponse | NetworkError;
 
@@ -23,6 +33,11 @@ const refused = () => new NetworkError('ignored', 'connection refused (ECONNREFU
 
 /** Answers each request with the next scripted step; records the requests. */
 function scripted(...steps: Step[]) {
+  return scriptedWith({}, ...steps);
+}
+
+/** As scripted(), with client options (a pacer, a stop signal). */
+function scriptedWith(options: Partial<CloudflareClientOptions>, ...steps: Step[]) {
   const requests: TransportRequest[] = [];
   const transport: Transport = async (request) => {
     requests.push(request);
@@ -39,6 +54,7 @@ function scripted(...steps: Step[]) {
     retry: { sleep: recordingSleep().sleep, maxRetries: 2 },
     pacer: null,
     logger: logs.logger,
+    ...options,
   });
   const api = createSecondaryDnsApi(client, ACCOUNT);
   const calls = () => requests.map((r) => `${r.method} ${r.url.replace(`${BASE_URL}/accounts/${ACCOUNT}/secondary_dns/`, '')}`);
@@ -142,5 +158,35 @@ describe('create', () => {
     expect(err.message).toBe('POST tsigs: HTTP 500: [1000] cannot store (redacted)');
     expect(JSON.parse(requests[0]!.body!)).toEqual(body);
     expectNoSecret(logs.text());
+  });
+});
+
+describe('create when the run stops', () => {
+  const stopping = (takes: number) => {
+    const stop = new AbortController();
+    return { pacer: pacerStoppingAfter(takes, stop), stop: stop.signal };
+  };
+
+  it('is "not sent" when its POST was held by the pacer', async () => {
+    const { api, calls } = scriptedWith(stopping(0));
+    expect(await rejection(() => api.create('peers', { name: 'my-peer-1' }))).toBeInstanceOf(NotSentError);
+    expect(calls()).toEqual([]);
+  });
+
+  it('after a lost POST whose lookup is held, fails with the outcome-unknown error (the object may exist)', async () => {
+    const { api, calls } = scriptedWith(stopping(1), lost());
+    const err = await rejection(() => api.create('peers', { name: 'my-peer-1' }));
+    expect(err).toBeInstanceOf(NetworkError);
+    expect((err as NetworkError).outcomeUnknown).toBe(true);
+    expect(err.message).toBe('POST peers: connection reset (ECONNRESET)');
+    expect(calls()).toEqual(['POST peers']);
+  });
+
+  it('when the POST sent again is held, fails with the error of the POST that was sent', async () => {
+    const { api, calls } = scriptedWith(stopping(2), serverError(), ok([]));
+    const err = await rejection(() => api.create('peers', { name: 'my-peer-1' }));
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(502);
+    expect(calls()).toEqual(['POST peers', 'GET peers']);
   });
 });

@@ -5,7 +5,7 @@ import { sleep } from '../../../src/cloudflare/sleep.js';
 import type { Transport } from '../../../src/cloudflare/transport.js';
 import { ApiError, NotSentError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
-import { ACCOUNT, BASE_URL, TOKEN } from './helpers.js';
+import { ACCOUNT, BASE_URL, TOKEN, pacerStoppingAfter } from './helpers.js';
 
 const PATH = `/accounts/${ACCOUNT}/secondary_dns/tsigs`;
 
@@ -81,6 +81,24 @@ describe('stopping a run (SIGINT/SIGTERM)', () => {
     const failing = client.request('GET', PATH).catch((e: unknown) => e);
     setTimeout(() => stop.abort(), 20);
     const err = await failing;
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(500);
+    expect(count.sent).toBe(1);
+  });
+
+  it('a retry held by the pacer when the run stops ends with the error of the attempt that was sent', async () => {
+    const count = { sent: 0 };
+    const stop = new AbortController();
+    const client = createCloudflareClient({
+      baseUrl: BASE_URL,
+      credentials: { kind: 'token', token: TOKEN },
+      transport: answering(500, count),
+      pacer: pacerStoppingAfter(1, stop),
+      retry: { sleep: async () => {} },
+      logger: silentLogger,
+      stop: stop.signal,
+    });
+    const err = await client.request('GET', PATH).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).status).toBe(500);
     expect(count.sent).toBe(1);

@@ -12,16 +12,10 @@ import { summarize, type DisplayValue, type FieldChange, type Operation, type Pl
 import { KINDS } from '../resources/index.js';
 import type { KindName } from '../resources/types.js';
 import { SENSITIVE } from '../secret.js';
+import type { PlanMeta } from './json.js';
 
-export interface ReportMeta {
-  configPath: string;
-  configSha256: string;
-  planHash: string;
-  accountId: string;
-  version: string;
-  /** Plain-text remarks shown above the footer (e.g. "no state file: nothing will be deleted"). */
-  notes?: string[];
-}
+/** The same facts the JSON output carries. */
+export type ReportMeta = PlanMeta;
 
 /** More changed rows than this and the tables are folded into a <details> block. */
 export const FOLD_THRESHOLD = 20;

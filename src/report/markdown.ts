@@ -252,11 +252,7 @@ function errorText(result: Extract<Result, { status: 'failed' }>): string {
 
 export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportMeta): string {
   const byId = new Map(results.map((r) => [r.op.id, r]));
-  const planned = plan.operations.filter((op) => op.action !== 'noop');
-  const plannedIds = new Set(planned.map((op) => op.id));
-  // Results for operations missing from the plan should not happen; show them rather than drop them.
-  const extra = results.filter((r) => r.op.action !== 'noop' && !plannedIds.has(r.op.id)).map((r) => r.op);
-  const ops = [...planned, ...extra];
+  const ops = plan.operations.filter((op) => op.action !== 'noop');
   const unchanged = summarize(plan).noop;
 
   const count = (status: Result['status']): number => ops.filter((op) => byId.get(op.id)?.status === status).length;

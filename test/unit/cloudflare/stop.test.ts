@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCloudflareClient } from '../../../src/cloudflare/client.js';
+import { createCloudflareClient, type CloudflareClientOptions } from '../../../src/cloudflare/client.js';
 import { createPacer } from '../../../src/cloudflare/pacer.js';
 import { sleep } from '../../../src/cloudflare/sleep.js';
 import type { Transport } from '../../../src/cloudflare/transport.js';
@@ -21,6 +21,11 @@ function answering(status: number, count: { sent: number }): Transport {
   };
 }
 
+/** A client on an in-memory transport; each test sets what it is about. */
+function clientWith(options: Omit<CloudflareClientOptions, 'baseUrl' | 'credentials' | 'logger'>) {
+  return createCloudflareClient({ baseUrl: BASE_URL, credentials: { kind: 'token', token: TOKEN }, logger: silentLogger, ...options });
+}
+
 describe('stopping a run (SIGINT/SIGTERM)', () => {
   it('sleep clears its timer and rejects when the signal aborts', async () => {
     const controller = new AbortController();
@@ -35,12 +40,9 @@ describe('stopping a run (SIGINT/SIGTERM)', () => {
   it('a request held by the pacer is not sent once the run stops', async () => {
     const count = { sent: 0 };
     const stop = new AbortController();
-    const client = createCloudflareClient({
-      baseUrl: BASE_URL,
-      credentials: { kind: 'token', token: TOKEN },
+    const client = clientWith({
       transport: answering(200, count),
       pacer: createPacer({ capacity: 1, refillPerSecond: 0.01 }),
-      logger: silentLogger,
       stop: stop.signal,
     });
     await client.request('GET', PATH);
@@ -54,12 +56,9 @@ describe('stopping a run (SIGINT/SIGTERM)', () => {
 
   it('a request that needs no wait is still sent after the stop (operations in flight finish)', async () => {
     const count = { sent: 0 };
-    const client = createCloudflareClient({
-      baseUrl: BASE_URL,
-      credentials: { kind: 'token', token: TOKEN },
+    const client = clientWith({
       transport: answering(200, count),
       pacer: createPacer(),
-      logger: silentLogger,
       stop: AbortSignal.abort(),
     });
     await client.request('GET', PATH);
@@ -69,13 +68,10 @@ describe('stopping a run (SIGINT/SIGTERM)', () => {
   it('a retry wait cut short by the stop gives up with the last error', async () => {
     const count = { sent: 0 };
     const stop = new AbortController();
-    const client = createCloudflareClient({
-      baseUrl: BASE_URL,
-      credentials: { kind: 'token', token: TOKEN },
+    const client = clientWith({
       transport: answering(500, count),
       pacer: null,
       retry: { maxRetries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1 },
-      logger: silentLogger,
       stop: stop.signal,
     });
     const failing = client.request('GET', PATH).catch((e: unknown) => e);
@@ -89,13 +85,10 @@ describe('stopping a run (SIGINT/SIGTERM)', () => {
   it('a retry held by the pacer when the run stops ends with the error of the attempt that was sent', async () => {
     const count = { sent: 0 };
     const stop = new AbortController();
-    const client = createCloudflareClient({
-      baseUrl: BASE_URL,
-      credentials: { kind: 'token', token: TOKEN },
+    const client = clientWith({
       transport: answering(500, count),
       pacer: pacerStoppingAfter(1, stop),
       retry: { sleep: async () => {} },
-      logger: silentLogger,
       stop: stop.signal,
     });
     const err = await client.request('GET', PATH).catch((e: unknown) => e);

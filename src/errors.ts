@@ -142,3 +142,17 @@ export class NotSentError extends DnsctlError {
     super(`${operation}: not sent, the run is stopping`);
   }
 }
+
+/** Zones the config names (without a zone_id) that the account does not hold. */
+export class UnknownZoneError extends DnsctlError {
+  readonly exitCode = 1;
+  constructor(
+    readonly zones: Array<{ name: string; position?: { line: number; col: number } }>,
+    accountId: string,
+  ) {
+    super(
+      `${zones.length === 1 ? 'zone' : 'zones'} ${zones.map((z) => `"${z.name}"${z.position ? ` (line ${z.position.line})` : ''}`).join(', ')} ` +
+        `not found in account ${accountId}; check the name, add the zone to the account, or give its zone_id. Nothing was changed`,
+    );
+  }
+}

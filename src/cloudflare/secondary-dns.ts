@@ -1,6 +1,5 @@
 /**
- * SecondaryDnsApi over Cloudflare's account-scoped collections
- * (`/accounts/{account_id}/secondary_dns/{tsigs|peers|acls}`).
+ * SecondaryDnsApi over the Cloudflare client: the REST verbs the resource kinds use.
  */
 import { AmbiguousObjectError, ApiError, NotSentError } from '../errors.js';
 import type { ApiObject, SecondaryDnsApi } from './api.js';
@@ -16,26 +15,28 @@ function asApiObject(operation: string, value: unknown): ApiObject {
 }
 
 export function createSecondaryDnsApi(client: CloudflareClient, accountId: string): SecondaryDnsApi {
-  const collectionPath = (collection: string) =>
-    `/accounts/${encodeURIComponent(accountId)}/secondary_dns/${encodeURIComponent(collection)}`;
-  const objectPath = (collection: string, id: string) => `${collectionPath(collection)}/${encodeURIComponent(id)}`;
+  async function list(path: string): Promise<unknown[]> {
+    return client.listAll<unknown>(path);
+  }
 
-  async function list(collection: string): Promise<ApiObject[]> {
-    const path = collectionPath(collection);
-    const items = await client.listAll<unknown>(path);
-    return items.map((item) => asApiObject(operationName('GET', path), item));
+  async function get(path: string): Promise<unknown> {
+    try {
+      return (await client.request<unknown>('GET', path)).result;
+    } catch (err) {
+      // 7003: the zone (or account) itself does not exist, which is no absent link.
+      if (err instanceof ApiError && err.status === 404 && !err.errors.some((e) => e.code === 7003)) return null;
+      throw err;
+    }
   }
 
   /**
    * POST, and when its outcome is unknown, find out: the planner creates only names the account
-   * did not hold at plan time, so an object with this name now is the one our lost request made.
+   * did not hold at plan time, so an object of ours there now is the one our lost request made.
    * None found: the request never acted, send it again (at most maxRetries times).
    */
-  async function create(collection: string, body: Record<string, unknown>): Promise<ApiObject> {
-    const path = collectionPath(collection);
+  async function create(path: string, body: Record<string, unknown>, isOurs: (obj: ApiObject) => boolean): Promise<ApiObject> {
     const operation = operationName('POST', path);
-    const name = body['name'];
-    if (typeof name !== 'string') throw new TypeError(`${operation}: the body needs a string "name"`);
+    const name = String(body['name']);
 
     let lostError: unknown; // of the last POST that was sent and whose outcome is unknown
     try {
@@ -46,7 +47,7 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
         } catch (err) {
           if (!isOutcomeUnknown(err)) throw err;
           lostError = err;
-          const namesakes = (await list(collection)).filter((object) => object.name === name);
+          const namesakes = (await list(path)).map((item) => asApiObject(operationName('GET', path), item)).filter(isOurs);
           const [only] = namesakes;
           if (only && namesakes.length === 1) {
             client.logger.warn(
@@ -70,15 +71,12 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
     }
   }
 
-  async function replace(collection: string, id: string, body: Record<string, unknown>): Promise<ApiObject> {
-    const path = objectPath(collection, id);
-    const { result } = await client.request<unknown>('PUT', path, body);
-    return asApiObject(operationName('PUT', path), result);
+  async function send(method: 'POST' | 'PUT', path: string, body: Record<string, unknown>): Promise<unknown> {
+    return (await client.request<unknown>(method, path, body)).result;
   }
 
   /** A 404 means the object is already gone (e.g. a retried DELETE whose first answer was lost). */
-  async function remove(collection: string, id: string): Promise<void> {
-    const path = objectPath(collection, id);
+  async function remove(path: string): Promise<void> {
     try {
       await client.request<unknown>('DELETE', path);
     } catch (err) {
@@ -87,5 +85,5 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
     }
   }
 
-  return { list, create, replace, remove };
+  return { accountId, list, get, create, send, remove };
 }

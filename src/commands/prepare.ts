@@ -44,7 +44,7 @@ export async function loadLocalInputs(ctx: CommandContext): Promise<LocalInputs>
 export async function planAgainstAccount(ctx: CommandContext, inputs: LocalInputs): Promise<PreparedRun> {
   const api = connect(ctx, inputs.loaded.desired.accountId, configSecrets(inputs.loaded));
   ctx.logger.info({ accountId: inputs.loaded.desired.accountId }, 'reading the account');
-  const actual = await observeAccount(api).catch((err: unknown) => {
+  const actual = await observeAccount(api, inputs.loaded.desired).catch((err: unknown) => {
     throwIfInterrupted(ctx.signal);
     throw err;
   });

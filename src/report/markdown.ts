@@ -69,7 +69,16 @@ export function code(text: string): string {
 function displayValue(value: DisplayValue, sensitive: boolean): string {
   if (value === null) return '_unset_';
   if (sensitive) return SENSITIVE;
+  if (Array.isArray(value)) return value.length === 0 ? '_none_' : value.map((v) => code(v)).join(', ');
   return code(String(value));
+}
+
+/** ` (added x; removed y)` for a reference set. */
+function setDelta(change: FieldChange): string {
+  const parts: string[] = [];
+  if (change.added?.length) parts.push(`added ${change.added.map((n) => code(n)).join(', ')}`);
+  if (change.removed?.length) parts.push(`removed ${change.removed.map((n) => code(n)).join(', ')}`);
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,13 +126,14 @@ function changeLine(change: FieldChange, action: Operation['action']): string | 
   }
   const before = displayValue(change.before, change.sensitive);
   const after = displayValue(change.after, change.sensitive);
-  return `${field}: ${before} → ${after}`;
+  return `${field}: ${before} → ${after}${setDelta(change)}`;
 }
 
 function changesCell(op: Operation): string {
   if (op.action === 'conflict') return `**error:** ${escapeMarkdown(op.reason ?? 'conflict')}`;
   const lines = op.changes.map((c) => changeLine(c, op.action)).filter((l): l is string => l !== null);
   if (op.action === 'delete' && op.cloudflareId) lines.unshift(`id: ${code(op.cloudflareId)}`);
+  if (op.action === 'delete' && op.reason) lines.push(`_why: ${escapeMarkdown(op.reason)}_`);
   return lines.length > 0 ? lines.join('<br>') : '';
 }
 

@@ -6,7 +6,7 @@ import { StateFileError, errorMessage } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import type { Inventory } from '../plan/inventory.js';
 import type { Action, Plan } from '../plan/types.js';
-import { kindOf } from '../resources/index.js';
+import { KINDS, kindOf } from '../resources/index.js';
 import type { KindName } from '../resources/types.js';
 import { Secret, secretFingerprint } from '../secret.js';
 
@@ -127,12 +127,19 @@ export function newSalt(): string {
 
 /** The previous run's knowledge as the planner reads it. Deleted objects are not managed any more. */
 export function inventoryFrom(state: StateFile | null): Inventory {
-  const live = (state?.resources ?? []).filter((e) => e.id !== null && !(e.operation === 'delete' && e.status === 'applied'));
+  const live = (state?.resources ?? []).filter(
+    (e) => e.id !== null && !(e.operation === 'delete' && e.status === 'applied') && KINDS.some((k) => k.kind === e.kind),
+  );
+  // Names compare as their kind compares them (a state file may predate canonical TSIG names).
+  const entryFor = (kind: KindName, name: string) => {
+    const canonical = kindOf(kind).canonicalName;
+    return live.find((e) => e.kind === kind && canonical(e.name) === canonical(name));
+  };
   return {
-    idOf: (kind, name) => live.find((e) => e.kind === kind && e.name === name)?.id ?? undefined,
+    idOf: (kind, name) => entryFor(kind, name)?.id ?? undefined,
     manages: (kind, id) => live.some((e) => e.kind === kind && e.id === id),
     secretMatches: (kind, name, field, secret) => {
-      const recorded = live.find((e) => e.kind === kind && e.name === name)?.fingerprints?.[field];
+      const recorded = entryFor(kind, name)?.fingerprints?.[field];
       if (!recorded || !state) return undefined;
       return recorded === secretFingerprint(state.fingerprint_salt, secret);
     },
@@ -204,7 +211,7 @@ function secretFingerprints(op: Plan['operations'][number], salt: string): Recor
   const out: Record<string, string> = {};
   for (const field of kindOf(op.kind).fields) {
     const value = op.desired?.values[field.name];
-    if (field.sensitive && value instanceof Secret) out[field.name] = secretFingerprint(salt, value);
+    if (field.type === 'secret' && value instanceof Secret) out[field.name] = secretFingerprint(salt, value);
   }
   return out;
 }

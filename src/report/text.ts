@@ -9,7 +9,14 @@ const MARKER: Record<Action, string> = { create: '+', update: '~', delete: '-', 
 
 export function formatValue(value: DisplayValue): string {
   if (value === null) return '(none)';
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(', ');
   return typeof value === 'string' ? value : String(value);
+}
+
+/** `(+c -b)`: what a reference set gains and loses. */
+export function setDelta(change: FieldChange): string {
+  const parts = [...(change.added ?? []).map((n) => `+${n}`), ...(change.removed ?? []).map((n) => `-${n}`)];
+  return parts.length > 0 ? `  (${parts.join(' ')})` : '';
 }
 
 function markerColour(action: Action, style: Style): (s: string) => string {
@@ -25,7 +32,7 @@ function changeLines(op: Operation, indent: string): string[] {
     const label = `${c.field}:`.padEnd(width);
     if (op.action === 'create') return `${indent}${label} ${formatValue(c.after)}`;
     if (op.action === 'delete') return `${indent}${label} ${formatValue(c.before)}`;
-    return `${indent}${label} ${formatValue(c.before)} → ${formatValue(c.after)}`;
+    return `${indent}${label} ${formatValue(c.before)} → ${formatValue(c.after)}${setDelta(c)}`;
   });
 }
 
@@ -49,6 +56,7 @@ export function renderPlanText(plan: Plan, style: Style, header: string, notes: 
       const colour = markerColour(op.action, style);
       lines.push(`  ${colour(MARKER[op.action])} ${op.name.padEnd(nameWidth)}  ${colour(op.action)}`);
       if (op.action === 'conflict') lines.push(`      ${style.red(op.reason ?? '')}`);
+      if (op.action === 'delete' && op.reason) lines.push(`      ${style.dim(`why: ${op.reason}`)}`);
       lines.push(...changeLines(op, '      '));
     }
     lines.push('');

@@ -73,7 +73,7 @@ describe('paging (perPage 2, 5 objects per collection)', () => {
     const { fake } = await pagedAccount();
     const client = createCloudflareClient({ baseUrl: fake.url, credentials: { kind: 'token', token: fake.token }, logger: silentLogger, timeoutMs: 2000 });
     try {
-      const actual = await observeAccount(createSecondaryDnsApi(client, fake.accountId));
+      const actual = await observeAccount(createSecondaryDnsApi(client, fake.accountId), { zones: [] });
       const seen = actual.resources.map((r) => r.id).sort();
       expect(seen).toEqual([...fake.objects('tsigs'), ...fake.objects('peers')].map((o) => o.id).sort());
     } finally {

@@ -100,7 +100,7 @@ describe('a connection dropped after the request arrived', () => {
   it('makes create look the name up and adopt what the lost POST made', async () => {
     const server = await serve(dropConnection, json(200, [{ id: 'p1', name: 'p1' }]));
     const api = createSecondaryDnsApi(clientFor(server).client, ACCOUNT);
-    expect(await api.create('peers', { name: 'p1' })).toEqual({ id: 'p1', name: 'p1' });
+    expect(await api.create(PEERS, { name: 'p1' }, (obj) => obj.name === 'p1')).toEqual({ id: 'p1', name: 'p1' });
     expect(server.requests).toEqual([`POST /client/v4${PEERS}`, `GET /client/v4${PEERS}`]);
   });
 

@@ -66,13 +66,14 @@ function accountItemSchema(kind: ResourceKind): Record<string, unknown> {
 }
 
 function zoneLinkSchema(kind: ResourceKind): Record<string, unknown> {
-  return {
+  const schema = {
     type: 'object',
     description: kind.description,
     additionalProperties: false,
     required: requiredFields(kind),
     properties: itemProperties(kind),
   };
+  return { ...schema, examples: [exampleOf(schema)] };
 }
 
 function exampleOf(schema: Record<string, unknown>): unknown {

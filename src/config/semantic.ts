@@ -83,6 +83,8 @@ function danglingReferences({ source, config, isHidden }: SemanticContext): Prob
   );
 }
 
+const PRIMITIVE_TYPES: Record<string, string> = { string: 'string', secret: 'string', ref: 'string', integer: 'number', boolean: 'boolean' };
+
 /** Each field's own check (an address, a range, a secret's encoding). */
 function fieldChecks({ source, config, isHidden, variableAt }: SemanticContext): Problem[] {
   return KINDS.flatMap((kind) =>
@@ -90,10 +92,10 @@ function fieldChecks({ source, config, isHidden, variableAt }: SemanticContext):
       if (!field.check) return [];
       return itemsOf(config, kind).flatMap(({ item, path }) => {
         const value = item[field.name];
-        if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return [];
+        if (typeof value !== PRIMITIVE_TYPES[field.type]) return [];
         const fieldPath = [...path, field.name];
         const variable = variableAt?.(fieldPath);
-        return field.check!(value).map((issue) => {
+        return field.check!(value as string | number | boolean).map((issue) => {
           const got = field.type === 'secret' ? '' : `, got ${describeValue(value, isHidden(fieldPath))}`;
           const subject = variable ? `the value of environment variable ${variable} ` : '';
           return problemAt(source, fieldPath, `${subject}${issue.message}${got}`, { severity: issue.severity });

@@ -59,8 +59,10 @@
  *   POST and, as PUT replaces, on PUT). The answer is `{id: zone id, name, peers, primaries
  *   (a copy of peers), auto_refresh_seconds, checked_time, created_time, modified_time,
  *   soa_serial: 0}`.
- * - outgoing link: `name`, `peers` as incoming; the answer has no `auto_refresh_seconds` and adds
- *   `last_transferred_time`. A new outgoing link is disabled; deleting it forgets the state.
+ * - outgoing link: `name`, `peers` as incoming; as recorded, the answer has neither
+ *   `auto_refresh_seconds` nor `modified_time`, and adds `last_transferred_time`: `{id, name,
+ *   peers, primaries, checked_time, created_time, last_transferred_time, soa_serial: 0}`.
+ *   A new outgoing link is disabled; deleting it forgets the state.
  * - Timestamps are ISO strings with microseconds, as recorded (`2025-03-11T20:13:16.750498Z`),
  *   strictly increasing within one fake. A DELETE answers `{id}`. Deleting a TSIG that a peer
  *   still references is allowed (the live API's answer is unknown).
@@ -263,7 +265,8 @@ const cidr = (v) => {
   return bits >= min && bits <= max ? undefined : `prefix length must be from /${min} to /${max}`;
 };
 /** @param {number} min @returns {Field['check']} */
-const integerAtLeast = (min) => (v) => (Number.isInteger(v) && Number(v) >= min ? undefined : `must be an integer >= ${min}`);
+const integerAtLeast = (min) => (v) =>
+  Number.isInteger(v) && Number(v) >= min ? undefined : `must be an integer >= ${min}`;
 
 /** @param {unknown} v */
 const withTrailingDot = (v) => (typeof v === 'string' && !v.endsWith('.') ? `${v}.` : v);
@@ -343,7 +346,6 @@ const ZONE_NAME = {
  * @property {(zoneId: string, store: Store) => void} [onDelete]
  */
 
-const LINK_STAMPS = ['checked_time', 'created_time', 'modified_time'];
 /** @param {StoredObject} link */
 const primaries = (link) => ({ primaries: [.../** @type {string[]} */ (link.peers)] });
 
@@ -385,7 +387,7 @@ const KINDS = {
       peers: referenceSet('peers', MAX_LINKED_PEERS),
       auto_refresh_seconds: optional(DEFAULT_AUTO_REFRESH, integerAtLeast(300)),
     },
-    stamps: LINK_STAMPS,
+    stamps: ['checked_time', 'created_time', 'modified_time'],
     constants: { soa_serial: 0 },
     derived: primaries,
     actions: [{ method: 'POST', path: 'force_axfr', run: () => 'OK' }],
@@ -394,7 +396,7 @@ const KINDS = {
     label: 'outgoing link',
     scope: 'zone',
     fields: { name: ZONE_NAME, peers: referenceSet('peers', MAX_LINKED_PEERS) },
-    stamps: [...LINK_STAMPS, 'last_transferred_time'],
+    stamps: ['checked_time', 'created_time', 'last_transferred_time'],
     constants: { soa_serial: 0 },
     derived: primaries,
     actions: [
@@ -496,7 +498,8 @@ function complete(kind, object, previous, stamp) {
   for (const field of kind.stamps ?? []) {
     object[field] = previous && field !== 'modified_time' && field in previous ? previous[field] : time;
   }
-  Object.assign(object, structuredClone(kind.constants ?? {}), previous && pick(previous, Object.keys(kind.constants ?? {})));
+  const constants = kind.constants ?? {};
+  Object.assign(object, structuredClone(constants), previous && pick(previous, Object.keys(constants)));
   return Object.assign(object, kind.derived?.(object));
 }
 
@@ -590,7 +593,8 @@ function buildRoutes(config, store, stamp) {
       const checked = applyFields(kind, body, { accepted: kind.postFields?.(config.modes) ?? 'all' }, { store, zone });
       if ('errors' in checked) return failure(400, checked.errors);
       const id = kind.scope === 'zone' ? key : newId();
-      const object = complete(kind, /** @type {StoredObject} */ ({ id, ...unsetValues(kind), ...checked.value }), undefined, stamp);
+      const fields = /** @type {StoredObject} */ ({ id, ...unsetValues(kind), ...checked.value });
+      const object = complete(kind, fields, undefined, stamp);
       objects.set(id, object);
       return success(object);
     };
@@ -615,7 +619,8 @@ function buildRoutes(config, store, stamp) {
       if (!objects.has(key)) return notFound();
       const user = findUser(store, kindName, key);
       if (user) {
-        return error(400, CODE.inUse, `${kind.label} ${key} is in use by the ${user.kind.label} of zone ${user.object.name} (${user.object.id})`);
+        const by = `the ${user.kind.label} of zone ${user.object.name} (${user.object.id})`;
+        return error(400, CODE.inUse, `${kind.label} ${key} is in use by ${by}`);
       }
       objects.delete(key);
       kind.onDelete?.(key, store);
@@ -626,7 +631,7 @@ function buildRoutes(config, store, stamp) {
       const list = new RegExp(`^/accounts/(?<account>[^/]+)/secondary_dns/${kindName}$`);
       const item = new RegExp(`^/accounts/(?<account>[^/]+)/secondary_dns/${kindName}/(?<id>[^/]+)$`);
       routes.push(
-        { method: 'GET', pattern: list, handle: ({ query }) => listAccountObjects([...objects.values()], query, config.perPage) },
+        { method: 'GET', pattern: list, handle: ({ query }) => listObjects([...objects.values()], query, config.perPage) },
         { method: 'POST', pattern: list, body: 'required', handle: create },
         { method: 'GET', pattern: item, handle: get },
         { method: 'PUT', pattern: item, body: 'required', handle: replace },
@@ -651,7 +656,7 @@ function buildRoutes(config, store, stamp) {
     }
   }
   routes.push(
-    { method: 'GET', pattern: /^\/zones$/, handle: ({ query }) => listZones(config.accountId, [...store.zones.values()], query) },
+    { method: 'GET', pattern: /^\/zones$/, handle: ({ query }) => listZones(config.accountId, store.zones, query) },
     { method: 'GET', pattern: /^\/zones\/(?<zone>[^/]+)$/, handle: ({ zone }) => success(zone) },
   );
   return routes;
@@ -676,7 +681,7 @@ function findUser(store, kindName, id) {
 }
 
 /** @param {StoredObject[]} all @param {URLSearchParams} query @param {number} perPage */
-function listAccountObjects(all, query, perPage) {
+function listObjects(all, query, perPage) {
   if (perPage === 0) return success(all);
   const page = positiveInteger(query.get('page') ?? '1');
   const size = positiveInteger(query.get('per_page') ?? String(perPage));
@@ -687,7 +692,7 @@ function listAccountObjects(all, query, perPage) {
   return success(items, { ...info, total_pages: Math.max(1, info.total_pages) });
 }
 
-/** @param {string} accountId @param {Zone[]} zones @param {URLSearchParams} query */
+/** @param {string} accountId @param {Map<string, Zone>} zones @param {URLSearchParams} query */
 function listZones(accountId, zones, query) {
   const page = positiveInteger(query.get('page') ?? '1');
   const size = positiveInteger(query.get('per_page') ?? String(ZONES_PER_PAGE.default));
@@ -697,7 +702,7 @@ function listZones(accountId, zones, query) {
   }
   const account = query.get('account.id');
   const name = query.get('name');
-  const matching = zones.filter(
+  const matching = [...zones.values()].filter(
     (z) => (account === null || account === accountId) && (name === null || name.toLowerCase() === z.name.toLowerCase()),
   );
   const { items, info } = pageOf(matching, page, size);
@@ -1046,7 +1051,9 @@ export async function startFakeCloudflare(options = {}) {
       const kind = KINDS[direction];
       const objects = objectsOf(direction);
       const fields = { name: `${zone.name}.`, peers: [...peers] };
-      if (direction === 'incoming') Object.assign(fields, { auto_refresh_seconds: auto_refresh_seconds ?? DEFAULT_AUTO_REFRESH });
+      if (direction === 'incoming') {
+        Object.assign(fields, { auto_refresh_seconds: auto_refresh_seconds ?? DEFAULT_AUTO_REFRESH });
+      }
       const object = complete(kind, /** @type {StoredObject} */ ({ id: zoneId, ...fields }), objects.get(zoneId), stamp);
       objects.set(zoneId, object);
       if (direction === 'outgoing') {

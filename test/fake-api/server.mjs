@@ -593,7 +593,7 @@ function buildRoutes(config, store, stamp) {
       const checked = applyFields(kind, body, { accepted: kind.postFields?.(config.modes) ?? 'all' }, { store, zone });
       if ('errors' in checked) return failure(400, checked.errors);
       const id = kind.scope === 'zone' ? key : newId();
-      const fields = /** @type {StoredObject} */ ({ id, ...unsetValues(kind), ...checked.value });
+      const fields = /** @type {StoredObject} */ ({ id, ...checked.value });
       const object = complete(kind, fields, undefined, stamp);
       objects.set(id, object);
       return success(object);

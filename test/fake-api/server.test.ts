@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -910,5 +912,39 @@ describe('faults', () => {
     expect(await pending).toBe('failed');
     expect(fake.inFlight).toBe(0);
     expect(fake.requests[0]).toMatchObject({ status: 0, fault: 'hang' });
+  });
+});
+
+describe('cli.mjs', () => {
+  it('starts the fake with the peer modes and zones given as flags, prints the URL, stops on SIGTERM', async () => {
+    const cli = fileURLToPath(new URL('./cli.mjs', import.meta.url));
+    const args = ['--token', 'T', '--account', 'acc', '--peer-post', 'full-body', '--peer-put', 'merge'];
+    const child = spawn(process.execPath, [cli, ...args, '--zone', `example.com=${ZONE_ID}`, '--zone', 'other.example'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = once(child, 'exit');
+    try {
+      let out = '';
+      for await (const chunk of child.stdout) {
+        out += String(chunk);
+        if (out.includes('\n')) break;
+      }
+      const url = out.split('\n')[0]!;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/client\/v4$/);
+      const get = async (path: string, init: RequestInit = {}) => {
+        const headers = { authorization: 'Bearer T', 'content-type': 'application/json' };
+        return ((await (await fetch(`${url}${path}`, { ...init, headers })).json()) as Answer['body']).result;
+      };
+      expect((await get('/zones')).map((z: { id: string; name: string }) => z.name)).toEqual(['example.com', 'other.example']);
+      expect((await get(`/zones/${ZONE_ID}`)).name).toBe('example.com');
+      const peers = '/accounts/acc/secondary_dns/peers';
+      const peer = await get(peers, { method: 'POST', body: JSON.stringify({ name: 'p', ip: '192.0.2.1', port: 53 }) });
+      expect(peer).toMatchObject({ ip: '192.0.2.1', port: 53 });
+      const merged = await get(`${peers}/${peer.id}`, { method: 'PUT', body: JSON.stringify({ name: 'q' }) });
+      expect(merged).toMatchObject({ name: 'q', ip: '192.0.2.1', port: 53 });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toEqual([0, null]);
   });
 });

@@ -95,7 +95,8 @@
  *
  * Test accessors: `objects`/`seed` for account kinds, `seedZone`/`zonesList` for zones,
  * `links`/`seedLink` for zone links. Seeding skips validation but stores what the API would: a
- * TSIG name gains its dot, an empty `tsig_id` is left out, unset fields get their unset values.
+ * TSIG name gains its dot, an empty `tsig_id` is left out, unset fields get their unset values,
+ * ACLs and links get their timestamps.
  */
 import { once } from 'node:events';
 import { createServer, STATUS_CODES } from 'node:http';

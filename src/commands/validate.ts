@@ -27,7 +27,8 @@ export async function validateCommand(ctx: CommandContext): Promise<number> {
       `${JSON.stringify({ valid: true, config: { path: loaded.path, sha256: loaded.sha256 }, account_id: loaded.desired.accountId, counts: Object.fromEntries(counts.map((c) => [c.kind, c.count])), warnings: loaded.warnings.map(formatProblem) }, null, 2)}\n`,
     );
   } else {
-    const summary = counts.map((c) => `${c.count} ${c.label}`).join(', ');
+    const declared = counts.filter((c) => c.count > 0);
+    const summary = declared.length > 0 ? declared.map((c) => `${c.count} ${c.label}`).join(', ') : 'it declares nothing yet';
     ctx.stdout.write(`${ctx.style.green('✓')} ${loaded.path} is valid: ${summary}.\n`);
   }
   return 0;

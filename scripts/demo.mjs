@@ -62,7 +62,8 @@ try {
   for (const a of api.objects('acls')) console.log(`  ACL ${a.name}  ip_range=${a.ip_range}`);
   for (const zone of api.zonesList()) {
     const links = api.links(zone.id);
-    const names = (link) => link.peers.map((id) => peerNames.get(id)).join(', ');
+    /** @param {Record<string, unknown>} link */
+    const names = (link) => /** @type {string[]} */ (link.peers).map((id) => peerNames.get(id)).join(', ');
     if (links.incoming) console.log(`  zone ${zone.name}  incoming from ${names(links.incoming)} every ${links.incoming.auto_refresh_seconds} s`);
     if (links.outgoing) console.log(`  zone ${zone.name}  outgoing to ${names(links.outgoing)} (${links.outgoingEnabled ? 'enabled' : 'disabled'})`);
   }

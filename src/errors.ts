@@ -147,12 +147,16 @@ export class NotSentError extends DnsctlError {
 export class UnknownZoneError extends DnsctlError {
   readonly exitCode = 1;
   constructor(
-    readonly zones: Array<{ name: string; position?: { line: number; col: number } }>,
+    readonly zones: Array<{ name: string; id?: string | null; position?: { line: number; col: number } }>,
     accountId: string,
+    by: 'name' | 'zone_id' = 'name',
   ) {
+    const where = (z: (typeof zones)[number]) => `"${z.name}"${by === 'zone_id' ? ` (zone_id ${z.id})` : ''}${z.position ? ` (line ${z.position.line})` : ''}`;
     super(
-      `${zones.length === 1 ? 'zone' : 'zones'} ${zones.map((z) => `"${z.name}"${z.position ? ` (line ${z.position.line})` : ''}`).join(', ')} ` +
-        `not found in account ${accountId}; check the name, add the zone to the account, or give its zone_id. Nothing was changed`,
+      `${zones.length === 1 ? 'zone' : 'zones'} ${zones.map(where).join(', ')} not found in account ${accountId}; ` +
+        (by === 'zone_id'
+          ? 'check the zone_id (the zone ID in the Cloudflare dashboard) or leave it out to look the zone up by name. Nothing was changed'
+          : 'check the name, add the zone to the account, or give its zone_id. Nothing was changed'),
     );
   }
 }

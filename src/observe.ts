@@ -12,8 +12,16 @@ const ZONES_PER_PAGE = 50;
  * each, and the outgoing status where an outgoing link exists), all at once. Zones declared
  * without a zone_id are first resolved by name with one paged list of the account's zones.
  */
-export async function observeAccount(api: SecondaryDnsApi, desired: Pick<DesiredState, 'zones'>): Promise<ActualState> {
-  const zones = await resolveZones(api, desired.zones ?? []);
+export async function observeAccount(
+  api: SecondaryDnsApi,
+  desired: Pick<DesiredState, 'zones'>,
+  recordedZones: ZoneRef[] = [],
+): Promise<ActualState> {
+  const declared = await resolveZones(api, desired.zones ?? []);
+  // Links dnsctl made in zones the config no longer declares are read too, so that they are
+  // deleted (before the peers they use) rather than left pointing at deleted peers.
+  const declaredIds = new Set(declared.map((zone) => zone.id));
+  const zones = [...declared, ...recordedZones.filter((zone) => zone.id !== null && !declaredIds.has(zone.id))];
   const lists = await Promise.all(KINDS.map((kind) => kind.observe(api, zones)));
   return { resources: lists.flat(), zones };
 }

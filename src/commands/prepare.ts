@@ -7,6 +7,8 @@ import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
 import { isGitHubActions, maskCommands } from '../report/github.js';
 import { defaultStatePath, inventoryFrom, readStateFile, type StateFile } from '../report/state.js';
+import { ZONE_KINDS } from '../resources/index.js';
+import type { ZoneRef } from '../resources/types.js';
 import { Secret } from '../secret.js';
 import { connect } from './connect.js';
 import type { CommandContext } from './context.js';
@@ -44,7 +46,7 @@ export async function loadLocalInputs(ctx: CommandContext): Promise<LocalInputs>
 export async function planAgainstAccount(ctx: CommandContext, inputs: LocalInputs): Promise<PreparedRun> {
   const api = connect(ctx, inputs.loaded.desired.accountId, configSecrets(inputs.loaded));
   ctx.logger.info({ accountId: inputs.loaded.desired.accountId }, 'reading the account');
-  const actual = await observeAccount(api, inputs.loaded.desired).catch((err: unknown) => {
+  const actual = await observeAccount(api, inputs.loaded.desired, recordedZones(inputs.previous)).catch((err: unknown) => {
     throwIfInterrupted(ctx.signal);
     throw err;
   });
@@ -55,6 +57,13 @@ export async function planAgainstAccount(ctx: CommandContext, inputs: LocalInput
 
 export async function preparePlan(ctx: CommandContext): Promise<PreparedRun> {
   return planAgainstAccount(ctx, await loadLocalInputs(ctx));
+}
+
+/** Zones whose links the state file records: read even when the config no longer declares them. */
+function recordedZones(previous: StateFile | null): ZoneRef[] {
+  const zoneKinds = new Set<string>(ZONE_KINDS.map((kind) => kind.kind));
+  const entries = (previous?.resources ?? []).filter((e) => zoneKinds.has(e.kind) && e.id !== null);
+  return [...new Map(entries.map((e) => [e.id, { name: e.name, id: e.id }])).values()];
 }
 
 export function throwIfInterrupted(signal: AbortSignal): void {

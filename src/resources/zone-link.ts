@@ -8,7 +8,8 @@ import { zonePath, type ApiObject, type SecondaryDnsApi } from '../cloudflare/ap
 import { isOutcomeUnknown } from '../cloudflare/retry.js';
 import { actualFromApi, apiBody } from './fields.js';
 import { canonicalZoneName } from './names.js';
-import type { ActualResource, FieldSpec, ResourceKind, WriteTarget } from './types.js';
+import { ApiError, UnknownZoneError } from '../errors.js';
+import type { ActualResource, FieldSpec, ResourceKind, WriteTarget, ZoneRef } from './types.js';
 
 /** A boolean field the API sets through actions rather than the body. */
 export interface ActionField {
@@ -31,8 +32,13 @@ export function zoneLinkKind(def: ZoneLinkDefinition): ResourceKind {
     return target.zoneId;
   };
 
-  async function observeZone(kind: ResourceKind, api: SecondaryDnsApi, zoneId: string, zoneName: string): Promise<ActualResource | null> {
-    const answer = (await api.get(path(zoneId))) as Partial<ApiObject> | null;
+  async function observeZone(kind: ResourceKind, api: SecondaryDnsApi, zone: ZoneRef & { id: string }): Promise<ActualResource | null> {
+    const { id: zoneId, name: zoneName } = zone;
+    const answer = (await api.get(path(zoneId)).catch((err: unknown) => {
+      // 7003: the zone id is no zone of this account (a wrong zone_id in the config).
+      if (err instanceof ApiError && err.errors.some((e) => e.code === 7003)) throw new UnknownZoneError([zone], api.accountId, 'zone_id');
+      throw err;
+    })) as Partial<ApiObject> | null;
     if (answer === null || typeof answer !== 'object') return null;
     const actual = actualFromApi(kind, { ...answer, id: zoneId, name: zoneName } as ApiObject, zoneId);
     if (def.action) actual.values[def.action.field] = await def.action.read(api, zoneId);
@@ -54,7 +60,7 @@ export function zoneLinkKind(def: ZoneLinkDefinition): ResourceKind {
     scope: 'zone',
     canonicalName: canonicalZoneName,
     async observe(api, zones) {
-      const found = await Promise.all(zones.flatMap((zone) => (zone.id ? [observeZone(this, api, zone.id, zone.name)] : [])));
+      const found = await Promise.all(zones.flatMap((zone) => (zone.id ? [observeZone(this, api, { ...zone, id: zone.id })] : [])));
       return found.filter((link): link is ActualResource => link !== null);
     },
     async create(api, target, onCreated) {

@@ -1,3 +1,4 @@
+import { ACCOUNT_KINDS } from '../../../src/resources/index.js';
 import { describe, expect, it } from 'vitest';
 import { executePlan } from '../../../src/apply/execute.js';
 import type { Result } from '../../../src/apply/types.js';
@@ -43,7 +44,7 @@ describe('executePlan', () => {
     expect(await apply(api, want)).toEqual([]);
     expect(api.writes().length).toBe(before);
     // Observing: one list per account kind, nothing per object.
-    expect(api.calls.slice(readsBefore).map((c) => `${c.method} ${c.target}`)).toEqual(['list tsigs', 'list peers']);
+    expect(api.calls.slice(readsBefore).map((c) => `${c.method} ${c.target}`)).toEqual(ACCOUNT_KINDS.map((kind) => `list ${kind.configKey}`));
   });
 
   it('never runs more operations at once than the concurrency limit, and uses all of it', async () => {

@@ -12,6 +12,7 @@ import { buildPlan } from '../../../src/plan/build.js';
 import { hasChanges, type Plan } from '../../../src/plan/types.js';
 import { observeAccount } from '../../../src/observe.js';
 import { buildAppliedState, inventoryFrom, type StateFile } from '../../../src/report/state.js';
+import { ACCOUNT_KINDS } from '../../../src/resources/index.js';
 import type { DesiredState } from '../../../src/resources/types.js';
 import { ACCOUNT, desired, incoming, outgoing, peer, tsig, withManage, zone } from '../../support/desired.js';
 import { BEHAVIOURS, MemoryApi, type Call } from '../../support/memory-api.js';
@@ -49,6 +50,8 @@ async function planNow(api: MemoryApi, want: DesiredState, state: StateFile | nu
   return buildPlan(want, await observeAccount(api, want), inventoryFrom(state));
 }
 
+/** Observing costs one list per account-scoped kind. */
+const LISTS = ACCOUNT_KINDS.length;
 const isRead = (c: Call) => c.method === 'list' || c.method === 'get';
 const describeCall = (c: Call) => `${c.verb ?? c.method} ${c.target}`;
 const failures = (run: Run) => run.results.filter((r) => r.status !== 'applied');
@@ -128,11 +131,12 @@ describe.each(BEHAVIOURS)('peer POST $peerPost, PUT $peerPut', (behaviour) => {
     const run = await applyRun(api, want);
     expect(failures(run)).toEqual([]);
     const count = (what: string) => run.calls.filter((c) => describeCall(c) === what).length;
-    expect(count('list tsigs') + count('list peers')).toBe(2);
+    expect(run.calls.filter((c) => c.method === 'list').map((c) => c.target)).toEqual(ACCOUNT_KINDS.map((k) => k.configKey));
     expect(count('create tsigs')).toBe(n);
     expect(count('create peers')).toBe(n);
     expect(count('PUT peers')).toBe(behaviour.peerPost === 'name-only' ? n : 0);
-    expect(run.calls).toHaveLength(behaviour.peerPost === 'name-only' ? 2 + 3 * n : 2 + 2 * n);
+    // One list per account kind (2 when there were only TSIGs and peers), then 3N or 2N writes.
+    expect(run.calls).toHaveLength(LISTS + (behaviour.peerPost === 'name-only' ? 3 * n : 2 * n));
     expect(api.objects('peers').map((p) => [p.name, p.ip, p.port, p.tsig_id])).toEqual(
       Array.from({ length: n }, (_, i) => [`p${i}`, `192.0.2.${i + 1}`, 53, byName(api, 'tsigs', `k${i}.`)[0]!.id]),
     );
@@ -177,8 +181,8 @@ describe.each(['name-only', 'full-body'] as const)('over HTTP with peer POST %s'
     const results = await executePlan(plan, { api: cloudflare, concurrency: 2 });
     expect(results.filter((r) => r.status !== 'applied')).toEqual([]);
     const count = (method: string) => requests.filter((m) => m === method).length;
-    expect([count('GET'), count('POST'), count('PUT')]).toEqual([2, 2 * n, peerPost === 'name-only' ? n : 0]);
-    expect(requests).toHaveLength(peerPost === 'name-only' ? 2 + 3 * n : 2 + 2 * n);
+    expect([count('GET'), count('POST'), count('PUT')]).toEqual([LISTS, 2 * n, peerPost === 'name-only' ? n : 0]);
+    expect(requests).toHaveLength(LISTS + (peerPost === 'name-only' ? 3 * n : 2 * n));
   });
 });
 
@@ -210,7 +214,7 @@ describe('zone links', () => {
     const second = await applyRun(api, want, first.state);
     expect(second.results).toEqual([]);
     expect(second.calls.every(isRead)).toBe(true);
-    expect(second.calls.map(describeCall).sort()).toEqual(['get incoming', 'get outgoing', 'get outgoing/status', 'list peers', 'list tsigs', 'list zones']);
+    expect(second.calls.map(describeCall).sort()).toEqual(['get incoming', 'get outgoing', 'get outgoing/status', ...ACCOUNT_KINDS.map((k) => `list ${k.configKey}`), 'list zones'].sort());
   });
 
   it('disabling outgoing is one disable call; the link and its peers stay', async () => {

@@ -1,6 +1,7 @@
 /**
  * The kinds' own behaviour: observing, write steps and bodies, against the in-memory account.
  */
+import { ACCOUNT_KINDS } from '../../../src/resources/index.js';
 import { describe, expect, it } from 'vitest';
 import { accountPath, zonePath } from '../../../src/cloudflare/api.js';
 import { NetworkError, UnknownZoneError } from '../../../src/errors.js';
@@ -156,8 +157,7 @@ describe('zone links', () => {
     const actual = await observeAccount(api, want);
     expect(api.calls.map((c) => `${describeCall(c)} ${c.path.split('/')[2]}`).sort()).toEqual(
       [
-        `list tsigs ${api.accountId}`,
-        `list peers ${api.accountId}`,
+        ...ACCOUNT_KINDS.map((kind) => `list ${kind.configKey} ${api.accountId}`),
         `get incoming ${ZONE_ID}`,
         `get outgoing ${ZONE_ID}`,
         `get outgoing/status ${ZONE_ID}`,

@@ -1,3 +1,4 @@
+import { aclKind } from './acl.js';
 import { incomingKind } from './incoming.js';
 import { outgoingKind } from './outgoing.js';
 import { peerKind } from './peer.js';
@@ -7,7 +8,7 @@ import type { KindName, ResourceKind } from './types.js';
 export { actualFromApi, apiBody } from './fields.js';
 
 /** Every kind, in dependency order: a kind comes after the kinds it references. */
-export const KINDS: readonly ResourceKind[] = [tsigKind, peerKind, incomingKind, outgoingKind];
+export const KINDS: readonly ResourceKind[] = [tsigKind, peerKind, aclKind, incomingKind, outgoingKind];
 
 export const ACCOUNT_KINDS: readonly ResourceKind[] = KINDS.filter((k) => k.scope === 'account');
 export const ZONE_KINDS: readonly ResourceKind[] = KINDS.filter((k) => k.scope === 'zone');

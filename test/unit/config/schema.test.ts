@@ -67,6 +67,7 @@ describe('the config JSON schema', () => {
       '/',
       '/properties/tsigs/items',
       '/properties/peers/items',
+      '/properties/acls/items',
       '/properties/zones/items',
       '/properties/zones/items/properties/incoming',
       '/properties/zones/items/properties/outgoing',
@@ -115,6 +116,7 @@ describe('config.example.yaml', () => {
     expect(byKind('peer')).toHaveLength(4);
     expect(byKind('peer').filter((p) => p.values.tsig === null)).toHaveLength(1);
     expect(byKind('peer').filter((p) => p.values.ip === null).map((p) => [p.name, p.values.port])).toEqual([['signer-only', null]]);
+    expect(byKind('acl').map((r) => [r.name, r.values.ip_range])).toEqual([['office-v4', '192.0.2.0/24'], ['office-v6', '2001:db8:10::/64']]);
     expect(byKind('incoming').map((r) => r.name)).toEqual(['example.com', 'example.net']);
     expect(byKind('outgoing').map((r) => [r.name, r.values.enabled])).toEqual([['example.com', true], ['example.net', false]]);
     expect(loaded.desired.zones?.map((z) => [z.name, z.id])).toEqual([['example.com', '269d8f4853475ca241c4e730be286b20'], ['example.net', null]]);

@@ -475,7 +475,7 @@ const fieldError = (field, problem) => ({
   source: { pointer: `/${field}` },
 });
 
-/** The value of every field left out of a seed or a create. @param {Kind} kind */
+/** The value of every field left out of a seed. @param {Kind} kind */
 function unsetValues(kind) {
   /** @type {Record<string, unknown>} */
   const values = {};

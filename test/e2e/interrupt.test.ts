@@ -95,12 +95,12 @@ describe.concurrent.each([
 });
 
 describe.concurrent('an interrupt while an operation waits for the request budget', () => {
-  // The fake's budget: 5 requests per 20 s. After the two lists and three TSIG POSTs its
+  // The fake's budget: 6 requests per 20 s. After the three lists and three TSIG POSTs its
   // Ratelimit header says none are left, so the pacer holds the fourth POST for ~20 s: that
   // operation has sent nothing. SIGINT then must end the run at once (the waiting request is
   // simply not sent), not wait 30 s and call it "still in flight", nor linger afterwards.
   it('SIGINT: exits 130 promptly, the waiting operation is not sent, nothing is printed after the report', async () => {
-    const fake = await startFake({ latencyMs: 5, budget: { limit: 5, windowMs: 20_000 } });
+    const fake = await startFake({ latencyMs: 5, budget: { limit: 6, windowMs: 20_000 } });
     const dir = tempDir();
     const { spec, secrets } = bigConfig(4, 0);
     const config = writeConfig(dir, spec);

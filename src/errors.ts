@@ -92,6 +92,11 @@ export class StateFileError extends DnsctlError {
   readonly exitCode = 1;
 }
 
+/** Another apply holds the lock on the state file (or the lock cannot be created). */
+export class LockError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
 /** `apply --plan` refused: the config or the account changed since the plan was made. */
 export class PlanMismatchError extends DnsctlError {
   readonly exitCode = 1;

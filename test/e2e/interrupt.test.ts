@@ -47,6 +47,7 @@ describe.concurrent.each([
     expect(run.stdout + run.stderr).not.toContain('    at ');
 
     expect(existsSync(s.state)).toBe(true);
+    expect(existsSync(`${s.state}.lock`), 'the apply lock is released on interrupt').toBe(false);
     const state = readJson<StateFile>(s.state);
     expect(state.outcome).toBe('interrupted');
     expect(state.resources).toHaveLength(18);
@@ -142,6 +143,7 @@ describe.concurrent('an interrupt while the account is being read', () => {
     expect(run.code, run.stdout + run.stderr).toBe(143);
     expect(run.stderr).toContain('dnsctl: error: interrupted by SIGTERM');
     expect(writes(s.fake)).toEqual([]);
+    expect(existsSync(`${s.state}.lock`), 'the apply lock is released on interrupt').toBe(false);
     const state = readJson<StateFile>(s.state);
     expect(state.outcome).toBe('interrupted');
     expect(state.resources).toEqual([]);

@@ -1,0 +1,55 @@
+/**
+ * Issue 9, on the built CLI: each test reproduces a failure found by the hostile test round.
+ * Races (two applies at once), files dnsctl was not asked to touch, names that are terminal or
+ * workflow commands, and the messages of user-caused failures. Needs `npm run build` first.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, randomHex, removeTempDirs, startCli, tempDir, writeConfig, type ConfigSpec } from '../support/cli.js';
+import { closeFakes, nameCounts, startFake } from '../support/fake.js';
+
+beforeAll(assertBuilt);
+afterAll(closeFakes);
+afterAll(removeTempDirs);
+
+const SPEC: ConfigSpec = {
+  tsigs: [{ name: 'tsig.race.cf.', secretVar: 'TSIG_RACE_SECRET' }],
+  peers: [
+    { name: 'race-ns1', ip: '192.0.2.53', tsig: 'tsig.race.cf.' },
+    { name: 'race-ns2', ip: '192.0.2.54' },
+  ],
+};
+
+describe.concurrent('two applies of one config started together', () => {
+  it('exactly one runs; the other exits 1 naming the holder; the account holds one of everything', async () => {
+    // 400 ms per request: the winner holds the lock for its lists, POSTs and PUTs (> 1 s), far
+    // longer than the loser needs to reach the lock after starting at the same moment.
+    const fake = await startFake({ latencyMs: 400 });
+    const dir = tempDir();
+    const config = writeConfig(dir, SPEC);
+    const env = { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_BASE_URL: fake.url, TSIG_RACE_SECRET: randomHex(32) };
+    const runs = [startCli(['apply', config], { env }), startCli(['apply', config], { env })];
+    const results = await Promise.all(runs.map((r) => r.result));
+    const all = results.map((r) => r.stdout + r.stderr).join('\n----\n');
+
+    expect(results.map((r) => r.code).sort(), all).toEqual([0, 1]);
+    const winner = runs[results.findIndex((r) => r.code === 0)]!;
+    const loser = results.find((r) => r.code === 1)!;
+    const lockPath = join(dir, 'dnsctl.state.json.lock');
+    expect(loser.stderr).toContain(`dnsctl: error: another run holds the lock on ${join(dir, 'dnsctl.state.json')}`);
+    expect(loser.stderr).toContain(`pid ${winner.child.pid} on host `);
+    expect(loser.stderr).toMatch(/since \d{4}-\d\d-\d\dT/);
+    expect(loser.stderr).toContain(`remove ${lockPath}`);
+    expect(loser.stderr).not.toContain('internal error');
+
+    for (const collection of ['tsigs', 'peers'] as const) {
+      expect(Object.fromEntries(nameCounts(fake, collection)), collection).toEqual(
+        Object.fromEntries((collection === 'tsigs' ? SPEC.tsigs! : SPEC.peers!).map((o) => [o.name, 1])),
+      );
+    }
+    expect(fake.counts().byMethod.POST).toBe(3);
+    // Released at the end: nothing left beside the state file.
+    expect(existsSync(lockPath)).toBe(false);
+  });
+});

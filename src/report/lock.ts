@@ -13,7 +13,7 @@
  * span machines.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { sleep as defaultSleep } from '../cloudflare/sleep.js';
@@ -57,8 +57,15 @@ export interface HeldLock {
   release(): void;
 }
 
+/** Beside the state file; for a state file that is a symbolic link, beside the file it points to. */
 export function lockPathFor(statePath: string): string {
-  return `${statePath}.lock`;
+  let real = statePath;
+  try {
+    if (lstatSync(statePath).isSymbolicLink()) real = realpathSync(statePath);
+  } catch {
+    // no file (yet), or a dangling link that the state file checks refuse
+  }
+  return `${real}.lock`;
 }
 
 /** Takes the lock beside `statePath`, waiting up to `timeoutMs` for another holder; else LockError. */

@@ -3,10 +3,10 @@
  * Races (two applies at once), files dnsctl was not asked to touch, names that are terminal or
  * workflow commands, and the messages of user-caused failures. Needs `npm run build` first.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, randomHex, removeTempDirs, startCli, tempDir, writeConfig, type ConfigSpec } from '../support/cli.js';
+import { assertBuilt, randomHex, removeTempDirs, runCli, startCli, tempDir, writeConfig, type ConfigSpec } from '../support/cli.js';
 import { closeFakes, nameCounts, startFake } from '../support/fake.js';
 
 beforeAll(assertBuilt);
@@ -51,5 +51,37 @@ describe.concurrent('two applies of one config started together', () => {
     expect(fake.counts().byMethod.POST).toBe(3);
     // Released at the end: nothing left beside the state file.
     expect(existsSync(lockPath)).toBe(false);
+  });
+});
+
+describe.concurrent('files the user did not ask to touch', () => {
+  async function setup() {
+    const fake = await startFake();
+    const dir = tempDir();
+    const config = writeConfig(dir, SPEC);
+    const env = { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_BASE_URL: fake.url, TSIG_RACE_SECRET: randomHex(32) };
+    return { fake, dir, config, env };
+  }
+
+  it('plan --out <the config> is refused before the account is read; the config is untouched', async () => {
+    const s = await setup();
+    const before = readFileSync(s.config, 'utf8');
+    const run = await runCli(['plan', s.config, '--out', s.config], { env: s.env });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stderr).toBe(
+      `dnsctl: error: refusing to overwrite ${s.config}: it is not a dnsctl plan file (it may be the config, a state file or any other file); choose another path, or move that file away first\n`,
+    );
+    expect(readFileSync(s.config, 'utf8')).toBe(before);
+    expect(s.fake.requests).toEqual([]);
+  });
+
+  it('plan --out into a folder that does not exist: one clear line naming it, not "internal error: ENOENT"', async () => {
+    const s = await setup();
+    const out = join(s.dir, 'plans', 'plan.json');
+    const run = await runCli(['plan', s.config, '--out', out], { env: s.env });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stderr).toBe(
+      `dnsctl: error: cannot write the plan file ${out}: the folder ${join(s.dir, 'plans')} does not exist; create it or choose another path\n`,
+    );
   });
 });

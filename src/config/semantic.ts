@@ -8,6 +8,7 @@ import type { Problem } from '../errors.js';
 import { KINDS, kindOf } from '../resources/index.js';
 import type { KindName } from '../resources/types.js';
 import { itemsOf } from './items.js';
+import { unsafeNames } from './names.js';
 import { positionOf, problemAt, type ConfigDocument, type FieldPath } from './positions.js';
 import { describeValue, quote, type IsHidden } from './problems.js';
 import { didYouMean } from './suggest.js';
@@ -37,6 +38,7 @@ export function checkSemantics(context: SemanticContext): Problem[] {
     ...danglingReferences(context),
     ...badFormats(context),
     ...literalSecrets(context),
+    ...unsafeNames(context),
   ];
 }
 

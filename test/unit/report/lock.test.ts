@@ -80,7 +80,7 @@ describe('apply lock', () => {
 
   it('two runs racing for one state file: exactly one gets it', async () => {
     const state = statePath();
-    const outcomes = await Promise.allSettled([acquireLock(state, options()), acquireLock(state, options({ pid: process.pid + 1 }))]);
+    const outcomes = await Promise.allSettled([acquireLock(state, options()), acquireLock(state, options({ pid: process.ppid }))]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(rejected).toHaveLength(1);
@@ -110,7 +110,7 @@ describe('apply lock', () => {
 
   it('--lock-timeout: polls until the holder releases, then takes the lock', async () => {
     const state = statePath();
-    const first = await acquireLock(state, options({ pid: process.pid + 1 }));
+    const first = await acquireLock(state, options({ pid: process.ppid }));
     // The holder finishes during the third wait.
     const time = fakeTime((n) => {
       if (n === 3) first.release();
@@ -126,12 +126,12 @@ describe('apply lock', () => {
 
   it('--lock-timeout: gives up once the time is over, naming the holder', async () => {
     const state = statePath();
-    const first = await acquireLock(state, options({ pid: process.pid + 1 }));
+    const first = await acquireLock(state, options({ pid: process.ppid }));
     const time = fakeTime();
     const error = await acquireLock(state, options({ timeoutMs: 1_000, pollMs: 300, ...time })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockError);
     expect((error as Error).message).toContain('after waiting 1 s');
-    expect((error as Error).message).toContain(`pid ${process.pid + 1}`);
+    expect((error as Error).message).toContain(`pid ${process.ppid}`);
     // 300 + 300 + 300 + the last 100: exactly the timeout, then one final look.
     expect(time.sleeps).toEqual([300, 300, 300, 100]);
     expect(existsSync(first.path)).toBe(true);
@@ -140,7 +140,7 @@ describe('apply lock', () => {
 
   it('an interrupt while waiting stops the wait', async () => {
     const state = statePath();
-    const first = await acquireLock(state, options({ pid: process.pid + 1 }));
+    const first = await acquireLock(state, options({ pid: process.ppid }));
     const controller = new AbortController();
     const sleep = async (_ms: number, signal?: AbortSignal) => {
       controller.abort('SIGTERM');

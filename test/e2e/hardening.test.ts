@@ -3,10 +3,10 @@
  * Races (two applies at once), files dnsctl was not asked to touch, names that are terminal or
  * workflow commands, and the messages of user-caused failures. Needs `npm run build` first.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, randomHex, removeTempDirs, runCli, startCli, tempDir, writeConfig, type ConfigSpec } from '../support/cli.js';
+import { ACCOUNT_ID, assertBuilt, randomHex, removeTempDirs, runCli, startCli, tempDir, writeConfig, type ConfigSpec } from '../support/cli.js';
 import { closeFakes, nameCounts, startFake } from '../support/fake.js';
 
 beforeAll(assertBuilt);
@@ -83,5 +83,41 @@ describe.concurrent('files the user did not ask to touch', () => {
     expect(run.stderr).toBe(
       `dnsctl: error: cannot write the plan file ${out}: the folder ${join(s.dir, 'plans')} does not exist; create it or choose another path\n`,
     );
+  });
+});
+
+describe.concurrent('names from the account are data, not terminal or workflow commands', () => {
+  it('plan prints hostile names escaped: no raw ESC, no line starting with "::"', async () => {
+    const fake = await startFake();
+    const dir = tempDir();
+    const config = writeConfig(dir, { peers: [{ name: 'good-ns', ip: '192.0.2.10' }] });
+    // Objects dnsctl once created (recorded in the state file), renamed by hand into commands.
+    const evil = fake.seed('peers', { name: '::set-output name=x::evil\u001b[2J', ip: '192.0.2.66' });
+    const forged = fake.seed('peers', { name: 'ok\n::error::forged\r', ip: '192.0.2.67\u001b]0;title\u0007' });
+    const state = join(dir, 'dnsctl.state.json');
+    writeFileSync(
+      state,
+      JSON.stringify({
+        format_version: 1,
+        tool: { name: 'dnsctl', version: '0.1.0' },
+        config: { path: config, sha256: 'x' },
+        account_id: ACCOUNT_ID,
+        started_at: '2026-01-01T00:00:00.000Z',
+        finished_at: '2026-01-01T00:00:01.000Z',
+        dry_run: false,
+        outcome: 'success',
+        summary: { created: 2, updated: 0, deleted: 0, unchanged: 0, failed: 0, skipped: 0 },
+        fingerprint_salt: 'salt',
+        resources: [evil, forged].map((p) => ({ kind: 'peer', name: p.name, id: p.id, operation: 'create', status: 'applied' })),
+      }),
+    );
+    const run = await runCli(['plan', config], { env: { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_BASE_URL: fake.url } });
+    const output = run.stdout + run.stderr;
+    expect(run.code, output).toBe(0);
+    expect(output).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    for (const line of output.split('\n')) expect(line.trimStart().startsWith('::'), line).toBe(false);
+    expect(run.stdout).toContain('- ::set-output name=x::evil\\u{1b}[2J');
+    expect(run.stdout).toContain('- ok\\u{a}::error::forged\\u{d}');
+    expect(run.stdout).toContain('192.0.2.67\\u{1b}]0;title\\u{7}');
   });
 });

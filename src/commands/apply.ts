@@ -81,7 +81,7 @@ async function applyLocked(ctx: CommandContext, inputs: LocalInputs, startedAt: 
     ctx.stdout.write(`${ctx.style.bold(applySummaryLine(state.summary))}\n${where}\n`);
   }
   if (isGitHubActions(ctx.env)) {
-    appendStepSummary(ctx.env, renderApplyMarkdown(results, run.plan, meta));
+    appendStepSummary(ctx.env, renderApplyMarkdown(results, run.plan, meta), (line) => ctx.stderr.write(`${line}\n`));
     setOutputs(ctx.env, {
       'has-changes': String(results.some((r) => r.status === 'applied')),
       ...(writeError ? {} : { 'report-path': run.statePath }),

@@ -41,7 +41,7 @@ export async function planCommand(ctx: CommandContext): Promise<number> {
     ctx.stderr.write(`Plan written to ${ctx.options.planOut}; apply exactly it with: dnsctl apply ${meta.configPath} --plan ${ctx.options.planOut}\n`);
   }
   if (isGitHubActions(ctx.env)) {
-    appendStepSummary(ctx.env, renderPlanMarkdown(plan, meta));
+    appendStepSummary(ctx.env, renderPlanMarkdown(plan, meta), (line) => ctx.stderr.write(`${line}\n`));
     setOutputs(ctx.env, { 'has-changes': String(hasChanges(plan)), 'plan-hash': meta.planHash });
   }
   if (plan.operations.some((op) => op.action === 'conflict')) return 1;

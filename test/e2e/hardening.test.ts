@@ -23,9 +23,10 @@ const SPEC: ConfigSpec = {
 
 describe.concurrent('two applies of one config started together', () => {
   it('exactly one runs; the other exits 1 naming the holder; the account holds one of everything', async () => {
-    // 400 ms per request: the winner holds the lock for its lists, POSTs and PUTs (> 1 s), far
-    // longer than the loser needs to reach the lock after starting at the same moment.
-    const fake = await startFake({ latencyMs: 400 });
+    // 1 s per request: the winner holds the lock for four rounds of requests (lists, the TSIG, a
+    // peer's POST then PUT), about 4 s, far longer than the loser needs to reach the lock after
+    // starting at the same moment, even on a busy machine.
+    const fake = await startFake({ latencyMs: 1000 });
     const dir = tempDir();
     const config = writeConfig(dir, SPEC);
     const env = { CLOUDFLARE_API_TOKEN: fake.token, CLOUDFLARE_BASE_URL: fake.url, TSIG_RACE_SECRET: randomHex(32) };
@@ -119,5 +120,33 @@ describe.concurrent('names from the account are data, not terminal or workflow c
     expect(run.stdout).toContain('- ::set-output name=x::evil\\u{1b}[2J');
     expect(run.stdout).toContain('- ok\\u{a}::error::forged\\u{d}');
     expect(run.stdout).toContain('192.0.2.67\\u{1b}]0;title\\u{7}');
+  });
+});
+
+describe.concurrent('messages of failures a user can cause', () => {
+  it('an unwritable GITHUB_STEP_SUMMARY is one warning line and the run goes on; CLOUDFLARE_ACCOUNT_ID with a trailing newline works', async () => {
+    const fake = await startFake();
+    const dir = tempDir();
+    const config = writeConfig(dir, { accountId: null, peers: [{ name: 'ns1', ip: '192.0.2.1' }] });
+    const output = join(dir, 'github-output');
+    writeFileSync(output, '');
+    const run = await runCli(['plan', config], {
+      env: {
+        CLOUDFLARE_API_TOKEN: fake.token,
+        CLOUDFLARE_BASE_URL: fake.url,
+        CLOUDFLARE_ACCOUNT_ID: `${ACCOUNT_ID}\n`,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_STEP_SUMMARY: dir, // a directory: cannot be appended to
+        GITHUB_OUTPUT: output,
+      },
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(`→ account ${ACCOUNT_ID}`);
+    expect(run.stdout).toContain('+ ns1  create');
+    expect(run.stderr).toContain(
+      `dnsctl: warning: could not write the job summary to GITHUB_STEP_SUMMARY (${dir}: EISDIR); the run goes on without it\n`,
+    );
+    expect(run.stderr).not.toContain('internal error');
+    expect(readFileSync(output, 'utf8')).toContain('has-changes=true\n');
   });
 });

@@ -48,9 +48,12 @@ export function parseConfig(file: string, text: string): ParsedConfig {
   const lineCounter = new LineCounter();
   const doc = withoutEnvironment(() => parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' }));
   const source: ConfigDocument = { file, doc, lineCounter };
-  const warnings = doc.warnings.map((w) => yamlProblem(source, w, 'warning', text));
+  // Computed once: a stack overflow in the parser may raise one error per level it unwinds.
+  let tooDeepOffset: number | null | undefined;
+  const deepOffset = () => (tooDeepOffset === undefined ? (tooDeepOffset = offsetDeeperThan(text, MAX_NESTING_DEPTH)) : tooDeepOffset);
+  const warnings = doc.warnings.map((w) => yamlProblem(source, w, 'warning', deepOffset));
   if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e) => yamlProblem(source, e, 'error', text));
+    const errors = doc.errors.map((e) => yamlProblem(source, e, 'error', deepOffset));
     throw new ConfigError(sortProblems([...firstPerLine(errors), ...warnings]));
   }
   if (doc.contents === null) {
@@ -122,11 +125,11 @@ function pathDeeperThan(value: unknown, limit: number, path: FieldPath = []): Fi
   return null;
 }
 
-function yamlProblem(source: ConfigDocument, error: YAMLError, severity: Problem['severity'], text: string): Problem {
+function yamlProblem(source: ConfigDocument, error: YAMLError, severity: Problem['severity'], deepOffset: () => number | null): Problem {
   if (error.code === 'RESOURCE_EXHAUSTION') {
     // The parser gave up where its stack ran out, hundreds of levels down: point at the first
     // collection past the limit instead, where the file stops being acceptable.
-    return problemAtOffset(source, offsetDeeperThan(text, MAX_NESTING_DEPTH) ?? error.pos[0], YAML_MESSAGES.RESOURCE_EXHAUSTION!, severity);
+    return problemAtOffset(source, deepOffset() ?? error.pos[0], YAML_MESSAGES.RESOURCE_EXHAUSTION!, severity);
   }
   const message =
     error.code === 'DUPLICATE_KEY'

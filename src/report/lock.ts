@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { sleep as defaultSleep } from '../cloudflare/sleep.js';
 import { InterruptedError, LockError, errorMessage } from '../errors.js';
+import { escapeText } from './escape.js';
 
 /** How often a waiting apply looks at the lock again. */
 export const LOCK_POLL_MS = 250;
@@ -162,11 +163,12 @@ function readHolder(path: string): LockHolder | 'gone' | 'unreadable' {
   try {
     const parsed = JSON.parse(text) as Partial<LockHolder>;
     if (typeof parsed.pid !== 'number' || typeof parsed.host !== 'string') return 'unreadable';
+    // Shown in messages: a lock file is anyone's to write, so its text is made inert.
     return {
       pid: parsed.pid,
-      host: parsed.host,
-      started_at: String(parsed.started_at ?? 'an unknown time'),
-      command: String(parsed.command ?? 'dnsctl apply'),
+      host: escapeText(parsed.host),
+      started_at: escapeText(String(parsed.started_at ?? 'an unknown time')),
+      command: escapeText(String(parsed.command ?? 'dnsctl apply')),
       nonce: String(parsed.nonce ?? ''),
     };
   } catch {

@@ -28,21 +28,21 @@ type Signal = 'SIGINT' | 'SIGTERM';
  */
 export async function applyCommand(ctx: CommandContext): Promise<number> {
   const startedAt = new Date();
-  let lock: HeldLock | null = null;
+  const held: HeldLock[] = [];
   try {
     const inputs = await loadLocalInputs(ctx, async (statePath) => {
       assertStateWritable(statePath);
-      lock = await acquireLock(statePath, {
+      const lock = await acquireLock(statePath, {
         timeoutMs: ctx.options.lockTimeoutSeconds * 1000,
         signal: ctx.signal,
         warn: (message) => ctx.stderr.write(`${message}\n`),
       });
-      const taken = lock;
-      ctx.cleanups.push(() => taken.release());
+      held.push(lock);
+      ctx.cleanups.push(() => lock.release());
     });
     return await applyLocked(ctx, inputs, startedAt);
   } finally {
-    (lock as HeldLock | null)?.release();
+    for (const lock of held) lock.release();
   }
 }
 

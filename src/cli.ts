@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, DnsctlError, type Problem } from './errors.js';
 import { HELP, parseCliArgs, type Command } from './cli/options.js';
 import type { CommandContext } from './commands/context.js';
+import { escapeText } from './report/escape.js';
 import { styleFor } from './report/style.js';
 import { VERSION } from './version.js';
 
@@ -95,7 +96,8 @@ async function reportError(err: unknown, stderr: NodeJS.WritableStream, env: Nod
     return err.exitCode;
   }
   if (err instanceof DnsctlError) {
-    stderr.write(`dnsctl: error: ${err.message}\n`);
+    // Messages may quote the account's names and answers: no raw control character reaches the terminal.
+    stderr.write(`dnsctl: error: ${escapeText(err.message)}\n`);
     return err.exitCode;
   }
   const detail = logLevel === 'debug' || logLevel === 'trace' ? `\n${(err as Error)?.stack ?? ''}` : ' (run with --log-level debug for details)';

@@ -92,6 +92,16 @@ export class StateFileError extends DnsctlError {
   readonly exitCode = 1;
 }
 
+/** A file dnsctl was asked to write cannot be, or must not be, written there (it is not dnsctl's). */
+export class OutputFileError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
+/** Another apply holds the lock on the state file (or the lock cannot be created). */
+export class LockError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
 /** `apply --plan` refused: the config or the account changed since the plan was made. */
 export class PlanMismatchError extends DnsctlError {
   readonly exitCode = 1;

@@ -25,6 +25,8 @@ export interface CliOptions {
   timeoutSeconds: number;
   planOut: string | null;
   planIn: string | null;
+  /** apply: how long to wait for another apply's lock on the state file; 0 fails at once. */
+  lockTimeoutSeconds: number;
   /** validate: unset ${VAR}s and a missing account ID are warnings (CI jobs without secrets). */
   allowUnsetEnv: boolean;
 }
@@ -45,6 +47,7 @@ const OPTION_SPEC = {
   timeout: { type: 'string' },
   out: { type: 'string' },
   plan: { type: 'string' },
+  'lock-timeout': { type: 'string' },
   'allow-unset-env': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -54,7 +57,7 @@ const OPTION_SPEC = {
 const ACCEPTS: Record<Command, readonly string[]> = {
   validate: ['output', 'allow-unset-env'],
   plan: ['concurrency', 'state', 'output', 'detailed-exitcode', 'api-url', 'max-retries', 'rate', 'timeout', 'out'],
-  apply: ['concurrency', 'state', 'output', 'api-url', 'max-retries', 'rate', 'timeout', 'plan'],
+  apply: ['concurrency', 'state', 'output', 'api-url', 'max-retries', 'rate', 'timeout', 'plan', 'lock-timeout'],
 };
 
 export function parseCliArgs(argv: string[]): ParsedArgs {
@@ -101,6 +104,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       planOut: values.out ?? null,
       planIn: values.plan ?? null,
       allowUnsetEnv: values['allow-unset-env'] ?? false,
+      lockTimeoutSeconds: integerOption('lock-timeout', values['lock-timeout'], 0, 0, 86_400),
     },
   };
 }
@@ -182,5 +186,7 @@ at once. Writes the state/report file, also when something fails or the run is i
   --plan FILE                   apply exactly this plan (from "dnsctl plan --out FILE"); refuse if
                                 the config or the account changed since it was made
   --output text|json|markdown   how to print the results (default text)
+  --lock-timeout SECONDS        wait this long for another apply of the same state file to finish
+                                (default 0: fail at once, naming the holder of <state>.lock)
 ${COMMON_OPTIONS}`,
 };

@@ -6,6 +6,7 @@ import type { Plan } from '../plan/types.js';
 import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
 import { applyJson } from '../report/json.js';
 import { renderApplyMarkdown } from '../report/markdown.js';
+import { acquireLock, type HeldLock } from '../report/lock.js';
 import { assertPlanStillHolds, readPlanFile } from '../report/plan-file.js';
 import { assertStateWritable, buildAppliedState, buildUnplannedState, newSalt, writeStateFile, type RunFacts } from '../report/state.js';
 import { applySummaryLine, renderPlanText } from '../report/text.js';
@@ -20,11 +21,32 @@ export const IN_FLIGHT_DEADLINE_MS = 30_000;
 
 type Signal = 'SIGINT' | 'SIGTERM';
 
-/** `dnsctl apply`: plan, execute, record. Once the account is involved, the state/report file is always written. */
+/**
+ * `dnsctl apply`: plan, execute, record. Once the account is involved, the state/report file is
+ * always written. One apply at a time per state file: the lock is taken before the state file and
+ * the account are read, and released however the run ends.
+ */
 export async function applyCommand(ctx: CommandContext): Promise<number> {
   const startedAt = new Date();
-  const inputs = await loadLocalInputs(ctx);
-  assertStateWritable(inputs.statePath);
+  const held: HeldLock[] = [];
+  try {
+    const inputs = await loadLocalInputs(ctx, async (statePath) => {
+      assertStateWritable(statePath);
+      const lock = await acquireLock(statePath, {
+        timeoutMs: ctx.options.lockTimeoutSeconds * 1000,
+        signal: ctx.signal,
+        warn: (message) => ctx.stderr.write(`${message}\n`),
+      });
+      held.push(lock);
+      ctx.cleanups.push(() => lock.release());
+    });
+    return await applyLocked(ctx, inputs, startedAt);
+  } finally {
+    for (const lock of held) lock.release();
+  }
+}
+
+async function applyLocked(ctx: CommandContext, inputs: LocalInputs, startedAt: Date): Promise<number> {
   const reviewed = ctx.options.planIn ? readPlanFile(ctx.options.planIn) : null;
   const run = await planAgainstAccount(ctx, inputs).catch((err: unknown) => {
     writeStateFile(inputs.statePath, buildUnplannedState(inputs.previous, runFacts(inputs, startedAt, interruption(ctx)), errorMessage(err)));
@@ -59,7 +81,7 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
     ctx.stdout.write(`${ctx.style.bold(applySummaryLine(state.summary))}\n${where}\n`);
   }
   if (isGitHubActions(ctx.env)) {
-    appendStepSummary(ctx.env, renderApplyMarkdown(results, run.plan, meta));
+    appendStepSummary(ctx.env, renderApplyMarkdown(results, run.plan, meta), (line) => ctx.stderr.write(`${line}\n`));
     setOutputs(ctx.env, {
       'has-changes': String(results.some((r) => r.status === 'applied')),
       ...(writeError ? {} : { 'report-path': run.statePath }),

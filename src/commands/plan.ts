@@ -4,7 +4,7 @@ import { newSalt } from '../report/state.js';
 import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
 import { planJson, type PlanMeta } from '../report/json.js';
 import { renderPlanMarkdown } from '../report/markdown.js';
-import { writePlanFile } from '../report/plan-file.js';
+import { assertPlanFileWritable, writePlanFile } from '../report/plan-file.js';
 import { renderPlanText } from '../report/text.js';
 import { VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
@@ -26,6 +26,7 @@ export function planMeta(run: PreparedRun, salt: string): PlanMeta {
 
 /** `dnsctl plan`: a dry run. Reads the account, prints the plan, never writes to the account. */
 export async function planCommand(ctx: CommandContext): Promise<number> {
+  if (ctx.options.planOut) assertPlanFileWritable(ctx.options.planOut);
   const run = await preparePlan(ctx);
   const salt = newSalt();
   const meta = planMeta(run, salt);
@@ -40,7 +41,7 @@ export async function planCommand(ctx: CommandContext): Promise<number> {
     ctx.stderr.write(`Plan written to ${ctx.options.planOut}; apply exactly it with: dnsctl apply ${meta.configPath} --plan ${ctx.options.planOut}\n`);
   }
   if (isGitHubActions(ctx.env)) {
-    appendStepSummary(ctx.env, renderPlanMarkdown(plan, meta));
+    appendStepSummary(ctx.env, renderPlanMarkdown(plan, meta), (line) => ctx.stderr.write(`${line}\n`));
     setOutputs(ctx.env, { 'has-changes': String(hasChanges(plan)), 'plan-hash': meta.planHash });
   }
   if (plan.operations.some((op) => op.action === 'conflict')) return 1;

@@ -25,13 +25,17 @@ export interface PreparedRun extends LocalInputs {
   plan: Plan;
 }
 
-/** The offline half: config, then the state file of the same account. */
-export async function loadLocalInputs(ctx: CommandContext): Promise<LocalInputs> {
+/**
+ * The offline half: config, then the state file of the same account. `beforeState` runs once the
+ * state file's path is known and before it is read (apply takes its lock there).
+ */
+export async function loadLocalInputs(ctx: CommandContext, beforeState?: (statePath: string) => Promise<void>): Promise<LocalInputs> {
   const loaded = await loadConfig(ctx.options.configPath, ctx.env);
   maskSecrets(ctx, loaded);
   reportProblems(ctx, loaded.warnings);
 
   const statePath = ctx.options.statePath ?? defaultStatePath(loaded.path);
+  await beforeState?.(statePath);
   const previous = readStateFile(statePath);
   if (previous && previous.account_id !== loaded.desired.accountId) {
     throw new StateFileError(

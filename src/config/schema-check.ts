@@ -8,6 +8,7 @@ import addFormatsPlugin from 'ajv-formats';
 import type { Problem } from '../errors.js';
 import { pointerToPath, problemAt, type ConfigDocument } from './positions.js';
 import { describeValue, quote, type IsHidden } from './problems.js';
+import { nameProblems } from './names.js';
 import { PATTERN_MESSAGE, buildSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
 
@@ -115,5 +116,10 @@ function withoutNoise(errors: readonly ErrorObject[]): ErrorObject[] {
  */
 function leftToSemanticChecks(error: ErrorObject): boolean {
   if (error.keyword === 'format' || error.keyword === 'anyOf') return true;
+  // Names: config/names.ts says more (bytes, control characters, edge whitespace).
+  if (error.keyword === 'maxLength' && /\/name$/.test(error.instancePath)) return true;
+  if (error.keyword === 'pattern' && /\/name$/.test(error.instancePath) && typeof error.data === 'string') {
+    return nameProblems(error.data).some((p) => p.severity === 'error');
+  }
   return error.keyword === 'pattern' && (error.instancePath === '/account_id' || /\/ip_range$/.test(error.instancePath));
 }

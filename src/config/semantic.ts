@@ -8,6 +8,7 @@ import type { Problem } from '../errors.js';
 import { ACCOUNT_KINDS, KINDS, ZONE_KINDS, kindOf } from '../resources/index.js';
 import { canonicalZoneName } from '../resources/names.js';
 import { itemsOf, zoneItems, type ConfigItem } from './items.js';
+import { unsafeNames } from './names.js';
 import { positionOf, problemAt, type ConfigDocument, type FieldPath } from './positions.js';
 import { describeValue, quote, type IsHidden } from './problems.js';
 import { didYouMean } from './suggest.js';
@@ -31,6 +32,7 @@ export function checkSemantics(context: SemanticContext): Problem[] {
     ...fieldChecks(context),
     ...linkedPeersShareOneTsig(context),
     ...literalSecrets(context),
+    ...unsafeNames(context),
   ];
 }
 

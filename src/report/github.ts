@@ -64,11 +64,21 @@ export function maskCommands(secrets: string[]): string[] {
   return [...values].map((value) => `::add-mask::${escapeData(value)}`);
 }
 
-/** Appends the Markdown to the job summary. Returns false (and writes nothing) outside Actions. */
-export function appendStepSummary(env: Env, markdown: string): boolean {
+/**
+ * Appends the Markdown to the job summary. Returns false (and writes nothing) outside Actions.
+ * The summary is a convenience: when the file cannot be written, `warn` gets one line and the run
+ * goes on with its own outcome (failing a finished apply over it would misreport the apply).
+ */
+export function appendStepSummary(env: Env, markdown: string, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): boolean {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file) return false;
-  appendFileSync(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
+  try {
+    appendFileSync(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    warn(`dnsctl: warning: could not write the job summary to GITHUB_STEP_SUMMARY (${file}: ${why}); the run goes on without it`);
+    return false;
+  }
   return true;
 }
 

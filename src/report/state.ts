@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Result } from '../apply/types.js';
-import { StateFileError, errorMessage } from '../errors.js';
+import { OutputFileError, StateFileError, errorMessage } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { followLink, jsonObject, type DnsctlFileKind } from './safe-write.js';
 import type { Inventory } from '../plan/inventory.js';
 import type { Action, Plan } from '../plan/types.js';
 import { KINDS, kindOf } from '../resources/index.js';
@@ -101,24 +102,46 @@ function checkStateShape(value: unknown, path: string): StateFile {
   return state as StateFile;
 }
 
+/** Only a state file dnsctl wrote (any version), or an empty file, is ever replaced. */
+export const STATE_FILE_KIND: DnsctlFileKind = {
+  label: 'state/report file',
+  // The fields every state file has (any version): what readStateFile needs to read one.
+  recognise: (text) => {
+    const value = jsonObject(text);
+    return (
+      typeof value?.format_version === 'number' &&
+      typeof value.account_id === 'string' &&
+      typeof value.fingerprint_salt === 'string' &&
+      Array.isArray(value.resources)
+    );
+  },
+};
+
 export function writeStateFile(path: string, state: StateFile): void {
   try {
-    writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
+    writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`, STATE_FILE_KIND);
   } catch (err) {
+    if (err instanceof OutputFileError) throw err;
     throw new StateFileError(`could not write the state/report file ${path}: ${errorMessage(err)}`);
   }
 }
 
-/** Before anything touches the account: the state file's folder must exist and be writable. */
+/**
+ * Before anything touches the account: the state file may be written there (see safe-write.ts)
+ * and its folder is writable. A state file that is a symbolic link is written through.
+ */
 export function assertStateWritable(path: string): void {
-  const folder = dirname(path);
+  const target = followLink(path, STATE_FILE_KIND);
+  const folder = dirname(target);
   try {
     if (!statSync(folder).isDirectory()) throw new Error('not a directory');
     accessSync(folder, constants.W_OK);
+    if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) throw new Error('it is a directory');
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the folder does not exist' : errorMessage(err);
     throw new StateFileError(`cannot write the state/report file ${path}: ${why}; nothing was done. Pass --state with a writable path`);
   }
+  // What is there must be a state file (or nothing): readStateFile, which comes next, says what is wrong otherwise.
 }
 
 export function newSalt(): string {

@@ -2,6 +2,7 @@ import type { Result } from '../apply/types.js';
 import type { Action, DisplayValue, FieldChange, Operation, Plan } from '../plan/types.js';
 import { summarize } from '../plan/types.js';
 import { KINDS, kindOf } from '../resources/index.js';
+import { escapeText, neutraliseWorkflowCommands, safeLine } from './escape.js';
 import type { StateSummary } from './state.js';
 import type { Style } from './style.js';
 
@@ -9,13 +10,13 @@ const MARKER: Record<Action, string> = { create: '+', update: '~', delete: '-', 
 
 export function formatValue(value: DisplayValue): string {
   if (value === null) return '(none)';
-  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(', ');
-  return typeof value === 'string' ? value : String(value);
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map(escapeText).join(', ');
+  return escapeText(typeof value === 'string' ? value : String(value));
 }
 
 /** `(+c -b)`: what a reference set gains and loses. */
 export function setDelta(change: FieldChange): string {
-  const parts = [...(change.added ?? []).map((n) => `+${n}`), ...(change.removed ?? []).map((n) => `-${n}`)];
+  const parts = [...(change.added ?? []).map((n) => `+${escapeText(n)}`), ...(change.removed ?? []).map((n) => `-${escapeText(n)}`)];
   return parts.length > 0 ? `  (${parts.join(' ')})` : '';
 }
 
@@ -51,12 +52,12 @@ export function renderPlanText(plan: Plan, style: Style, header: string, notes: 
     const ops = plan.operations.filter((op) => op.kind === spec.kind && op.action !== 'noop');
     if (ops.length === 0) continue;
     lines.push(style.bold(spec.title));
-    const nameWidth = Math.max(...ops.map((op) => op.name.length));
+    const nameWidth = Math.max(...ops.map((op) => escapeText(op.name).length));
     for (const op of ops) {
       const colour = markerColour(op.action, style);
-      lines.push(`  ${colour(MARKER[op.action])} ${op.name.padEnd(nameWidth)}  ${colour(op.action)}`);
-      if (op.action === 'conflict') lines.push(`      ${style.red(op.reason ?? '')}`);
-      if (op.action === 'delete' && op.reason) lines.push(`      ${style.dim(`why: ${op.reason}`)}`);
+      lines.push(`  ${colour(MARKER[op.action])} ${escapeText(op.name).padEnd(nameWidth)}  ${colour(op.action)}`);
+      if (op.action === 'conflict') lines.push(`      ${style.red(escapeText(op.reason ?? ''))}`);
+      if (op.action === 'delete' && op.reason) lines.push(`      ${style.dim(`why: ${escapeText(op.reason)}`)}`);
       lines.push(...changeLines(op, '      '));
     }
     lines.push('');
@@ -65,17 +66,17 @@ export function renderPlanText(plan: Plan, style: Style, header: string, notes: 
     lines.push(style.dim(`${plan.unmanaged.length} object(s) in the account are not in the config and were not created by dnsctl; left alone.`));
   }
   lines.push(style.bold(planSummaryLine(plan)));
-  return `${lines.join('\n')}\n`;
+  return neutraliseWorkflowCommands(`${lines.join('\n')}\n`);
 }
 
 /** One line per settled operation, for apply's running output. */
 export function renderResultLine(result: Result, style: Style): string {
   const op = result.op;
-  const label = `${kindOf(op.kind).label} ${op.name}`;
+  const label = `${kindOf(op.kind).label} ${escapeText(op.name)}`;
   const colour = markerColour(op.action, style);
-  if (result.status === 'applied') return `${colour(MARKER[op.action])} ${label}: ${op.action}d${result.cloudflareId ? ` (id ${result.cloudflareId})` : ''}`;
-  if (result.status === 'failed') return `${style.red('✗')} ${label}: ${op.action} failed: ${result.error.message}`;
-  return `${style.yellow('…')} ${label}: ${op.action} skipped: ${result.reason}`;
+  if (result.status === 'applied') return `${colour(MARKER[op.action])} ${label}: ${op.action}d${result.cloudflareId ? ` (id ${escapeText(result.cloudflareId)})` : ''}`;
+  if (result.status === 'failed') return `${style.red('✗')} ${label}: ${op.action} failed: ${safeLine(result.error.message)}`;
+  return `${style.yellow('…')} ${label}: ${op.action} skipped: ${safeLine(result.reason)}`;
 }
 
 export function applySummaryLine(summary: StateSummary): string {

@@ -1,5 +1,5 @@
 import { ACCOUNT_KINDS } from '../../../src/resources/index.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { executePlan } from '../../../src/apply/execute.js';
 import type { Result } from '../../../src/apply/types.js';
 import { ApiError } from '../../../src/errors.js';
@@ -48,12 +48,29 @@ describe('executePlan', () => {
   });
 
   it('never runs more operations at once than the concurrency limit, and uses all of it', async () => {
-    const api = new MemoryApi();
-    api.delayMs = 5;
-    const resources = Array.from({ length: 12 }, (_, i) => tsig(`k${i}`, `s${i}`));
-    await apply(api, desired(...resources), 3);
-    expect(api.peakInFlight).toBe(3);
-    expect(api.objects('tsigs')).toHaveLength(12);
+    // A fake clock: every call takes exactly 5 ms, so the rounds can be counted.
+    vi.useFakeTimers();
+    try {
+      const api = new MemoryApi();
+      const resources = Array.from({ length: 12 }, (_, i) => tsig(`k${i}`, `s${i}`));
+      const plan = buildPlan(desired(...resources), { resources: [] }, emptyInventory);
+      api.delayMs = 5;
+      const run = executePlan(plan, { api, concurrency: 3 });
+      const inFlight: number[] = [];
+      for (let round = 0; round < 4; round++) {
+        await vi.advanceTimersByTimeAsync(round === 0 ? 0 : 5);
+        inFlight.push(api.inFlight);
+      }
+      await vi.advanceTimersByTimeAsync(5);
+      // 12 operations, 3 at a time: four full rounds of 5 ms, then nothing is left.
+      expect(inFlight).toEqual([3, 3, 3, 3]);
+      expect(api.inFlight).toBe(0);
+      expect((await run).every((r) => r.status === 'applied')).toBe(true);
+      expect(api.peakInFlight).toBe(3);
+      expect(api.objects('tsigs')).toHaveLength(12);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('starts a peer as soon as its own TSIG exists, not after every TSIG (a DAG, not levels)', async () => {
@@ -68,7 +85,15 @@ describe('executePlan', () => {
       if (body.name === 'slow-key.') await new Promise((r) => setTimeout(r, 60));
       return slow(path, body);
     };
-    await apply(api, desired(tsig('fast-key', 'a'), tsig('slow-key', 'b'), peer('fast-peer', { tsig: 'fast-key' }), peer('slow-peer', { tsig: 'slow-key' })), 4);
+    // A fake clock: the 60 ms of slow-key (and every call's 0 ms) pass in a fixed order.
+    vi.useFakeTimers();
+    try {
+      const run = apply(api, desired(tsig('fast-key', 'a'), tsig('slow-key', 'b'), peer('fast-peer', { tsig: 'fast-key' }), peer('slow-peer', { tsig: 'slow-key' })), 4);
+      await vi.runAllTimersAsync();
+      await run;
+    } finally {
+      vi.useRealTimers();
+    }
     // slow-key's POST reaches the account only after 60 ms; fast-peer's full create is done before that.
     expect(order.indexOf('PUT:fast-peer')).toBeGreaterThan(-1);
     expect(order.indexOf('PUT:fast-peer')).toBeLessThan(order.indexOf('create:slow-key.'));

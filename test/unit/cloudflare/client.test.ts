@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCloudflareClient, operationName, type CloudflareClientOptions } from '../../../src/cloudflare/client.js';
 import type { RetryOptions } from '../../../src/cloudflare/retry.js';
 import { ApiError, CredentialsError } from '../../../src/errors.js';
@@ -261,18 +261,21 @@ describe('retries over HTTP', () => {
   });
 
   it('honours retry-after as an HTTP date on a 429', async () => {
-    const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
-    nock(API)
-      .get(`/client/v4${PEERS}`)
-      .reply(429, failure({ code: 971, message: 'Please wait' }), { 'retry-after': inTenSeconds })
-      .get(`/client/v4${PEERS}`)
-      .reply(200, ok([]));
-    const { client: c, waits } = client();
-    await c.request('GET', PEERS);
-    expect(waits).toHaveLength(1);
-    // HTTP dates have whole seconds: the wait is between 9 and 10 s.
-    expect(waits[0]).toBeGreaterThan(8_900);
-    expect(waits[0]).toBeLessThanOrEqual(10_000);
+    // A fake clock (Date only) on a whole second: the wait is exactly the 10 s the date says.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-03-01T12:00:00.000Z'));
+      nock(API)
+        .get(`/client/v4${PEERS}`)
+        .reply(429, failure({ code: 971, message: 'Please wait' }), { 'retry-after': 'Sun, 01 Mar 2026 12:00:10 GMT' })
+        .get(`/client/v4${PEERS}`)
+        .reply(200, ok([]));
+      const { client: c, waits } = client();
+      await c.request('GET', PEERS);
+      expect(waits).toEqual([10_000]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('retries a 500 and returns the later success', async () => {

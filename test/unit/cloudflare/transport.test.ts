@@ -146,18 +146,17 @@ describe('failures of the production transport', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"success":');
     });
-    const started = Date.now();
     const err = await rejection(() => transport()({ method: 'GET', url: server.url, headers: {}, timeoutMs: 200 }));
+    // Only the transport's own timer gives this message: the stalled body did not hang the request.
     expect(err.message).toBe('no complete answer within 200 ms');
     expect((err as NetworkError).outcomeUnknown).toBe(true);
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('reports a body cut short as a network failure', async () => {
     const server = await serve((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-      res.write('{"success":true,');
-      setTimeout(() => req.socket.destroy(), 20);
+      // Cut once the first part is on its way (not before the headers could leave).
+      res.write('{"success":true,', () => req.socket.destroy());
     });
     const err = await rejection(() => transport()({ method: 'GET', url: server.url, headers: {}, timeoutMs: 5_000 }));
     expect(err.message).toBe('connection closed before a complete answer (UND_ERR_SOCKET)');
@@ -165,9 +164,9 @@ describe('failures of the production transport', () => {
   });
 
   it('stops when the caller aborts', async () => {
-    const server = await serve(stall);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 20);
+    // The caller gives up once the server has the request (and is not answering it).
+    const server = await serve(() => controller.abort());
     const err = await rejection(() =>
       transport()({ method: 'GET', url: server.url, headers: {}, timeoutMs: 5_000, signal: controller.signal }),
     );
@@ -200,7 +199,18 @@ describe('failures of the production transport', () => {
 
 describe('connections', () => {
   it('keeps connections alive and opens at most `connections` to one origin', async () => {
-    const server = await serve((_req, res) => setTimeout(() => json(200, [])(_req, res), 30));
+    // The first answers wait until two requests are in at once: a second connection must open.
+    const waiting: Array<() => void> = [];
+    let opened = false;
+    const server = await serve((req, res) => {
+      const answer = () => json(200, [])(req, res);
+      if (opened) return answer();
+      waiting.push(answer);
+      if (waiting.length === 2) {
+        opened = true;
+        for (const release of waiting.splice(0)) release();
+      }
+    });
     const send = transport(2);
     const get = () => send({ method: 'GET', url: server.url, headers: {}, timeoutMs: 5_000 });
     await Promise.all(Array.from({ length: 8 }, get));

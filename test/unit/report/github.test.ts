@@ -169,3 +169,19 @@ function parseGithubOutput(text: string): Record<string, string> {
   }
   return out;
 }
+
+describe('an unwritable $GITHUB_STEP_SUMMARY', () => {
+  it('is one warning line and false, not an exception', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dnsctl-summary-'));
+    try {
+      const warnings: string[] = [];
+      // A directory where the file should be: EISDIR.
+      expect(appendStepSummary({ GITHUB_STEP_SUMMARY: folder }, '### plan', (line) => warnings.push(line))).toBe(false);
+      expect(warnings).toEqual([
+        `dnsctl: warning: could not write the job summary to GITHUB_STEP_SUMMARY (${folder}: EISDIR); the run goes on without it`,
+      ]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * (`/accounts/{account_id}/secondary_dns/{tsigs|peers|acls}`).
  */
 import { AmbiguousObjectError, ApiError, NotSentError } from '../errors.js';
-import type { ApiObject, SecondaryDnsApi } from './api.js';
+import type { ApiObject, CreateOptions, ResentDuplicate, SecondaryDnsApi } from './api.js';
 import { operationName, type CloudflareClient } from './client.js';
 import { isOutcomeUnknown } from './retry.js';
 
@@ -15,7 +15,22 @@ function asApiObject(operation: string, value: unknown): ApiObject {
   return candidate as ApiObject;
 }
 
-export function createSecondaryDnsApi(client: CloudflareClient, accountId: string): SecondaryDnsApi {
+export interface SecondaryDnsOptions {
+  /**
+   * Waits between the lists that look for the object of a lost POST: a list read just after the
+   * POST may not show it yet (a stale read), so "not found" is believed only after these.
+   * Default 0.25 s, 0.5 s, 1 s (four lists at most).
+   */
+  lookupDelaysMs?: number[];
+}
+
+const DEFAULT_LOOKUP_DELAYS_MS = [250, 500, 1_000];
+const exactly = (a: string, b: string) => a === b;
+
+export function createSecondaryDnsApi(client: CloudflareClient, accountId: string, options: SecondaryDnsOptions = {}): SecondaryDnsApi {
+  const lookupDelaysMs = options.lookupDelaysMs ?? DEFAULT_LOOKUP_DELAYS_MS;
+  /** Names whose POST was sent again: re-checked for duplicates at the end of the run. */
+  const resent: Array<{ collection: string; name: string; sameName: (a: string, b: string) => boolean }> = [];
   const collectionPath = (collection: string) =>
     `/accounts/${encodeURIComponent(accountId)}/secondary_dns/${encodeURIComponent(collection)}`;
   const objectPath = (collection: string, id: string) => `${collectionPath(collection)}/${encodeURIComponent(id)}`;
@@ -27,15 +42,35 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
   }
 
   /**
+   * The objects that carry `name` after a POST whose outcome is unknown. An empty list is
+   * believed only after it stayed empty through every delay of `lookupDelaysMs`.
+   */
+  async function findAfterLostPost(collection: string, name: string, sameName: (a: string, b: string) => boolean, operation: string) {
+    for (let attempt = 0; ; attempt++) {
+      const namesakes = (await list(collection)).filter((object) => sameName(object.name, name));
+      const delay = lookupDelaysMs[attempt];
+      if (namesakes.length > 0 || delay === undefined) return namesakes;
+      client.logger.info({ operation, objectName: name, attempt: attempt + 1 }, `${operation}: "${name}" not listed yet; looking again`);
+      try {
+        await client.sleep(delay);
+      } catch {
+        throw new NotSentError(operation); // the run is stopping
+      }
+    }
+  }
+
+  /**
    * POST, and when its outcome is unknown, find out: the planner creates only names the account
    * did not hold at plan time, so an object with this name now is the one our lost request made.
-   * None found: the request never acted, send it again (at most maxRetries times).
+   * None found (after a few lists, see findAfterLostPost): the request never acted, send it again
+   * (at most maxRetries times, never when the server said `x-should-retry: false`).
    */
-  async function create(collection: string, body: Record<string, unknown>): Promise<ApiObject> {
+  async function create(collection: string, body: Record<string, unknown>, createOptions: CreateOptions = {}): Promise<ApiObject> {
     const path = collectionPath(collection);
     const operation = operationName('POST', path);
     const name = body['name'];
     if (typeof name !== 'string') throw new TypeError(`${operation}: the body needs a string "name"`);
+    const sameName = createOptions.sameName ?? exactly;
 
     let lostError: unknown; // of the last POST that was sent and whose outcome is unknown
     try {
@@ -46,7 +81,7 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
         } catch (err) {
           if (!isOutcomeUnknown(err)) throw err;
           lostError = err;
-          const namesakes = (await list(collection)).filter((object) => object.name === name);
+          const namesakes = await findAfterLostPost(collection, name, sameName, operation);
           const [only] = namesakes;
           if (only && namesakes.length === 1) {
             client.logger.warn(
@@ -56,11 +91,12 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
             return only;
           }
           if (namesakes.length > 1) throw new AmbiguousObjectError(operation, name, namesakes.map((object) => object.id));
-          if (resend >= client.maxRetries) throw err;
+          if (resend >= client.maxRetries || (err instanceof ApiError && err.shouldRetry === false)) throw err;
           client.logger.warn(
             { operation, objectName: name, resend: resend + 1 },
             `${operation}: the lost request did not create "${name}"; sending it again`,
           );
+          if (!resent.some((r) => r.collection === collection && r.name === name)) resent.push({ collection, name, sameName });
         }
       }
     } catch (err) {
@@ -68,6 +104,19 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
       // exist, so the outcome is that POST's, never "not sent".
       throw err instanceof NotSentError && lostError !== undefined ? lostError : err;
     }
+  }
+
+  /** One list per collection with a re-sent name; the names that now have several objects. */
+  async function recheckResent(): Promise<ResentDuplicate[]> {
+    const duplicates: ResentDuplicate[] = [];
+    for (const collection of new Set(resent.map((r) => r.collection))) {
+      const objects = await list(collection);
+      for (const { name, sameName } of resent.filter((r) => r.collection === collection)) {
+        const ids = objects.filter((object) => sameName(object.name, name)).map((object) => object.id);
+        if (ids.length > 1) duplicates.push({ collection, name, ids });
+      }
+    }
+    return duplicates;
   }
 
   async function replace(collection: string, id: string, body: Record<string, unknown>): Promise<ApiObject> {
@@ -87,5 +136,5 @@ export function createSecondaryDnsApi(client: CloudflareClient, accountId: strin
     }
   }
 
-  return { list, create, replace, remove };
+  return { list, create, replace, remove, recheckResent };
 }

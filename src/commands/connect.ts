@@ -7,6 +7,7 @@ import {
   credentialsFromEnv,
   resolveBaseUrl,
 } from '../cloudflare/index.js';
+import { maxResponseBytesFromEnv } from '../cloudflare/transport.js';
 import { USER_AGENT } from '../version.js';
 import type { CommandContext } from './context.js';
 
@@ -23,6 +24,7 @@ export function connect(ctx: CommandContext, accountId: string, secrets: string[
     credentials,
     connections: options.concurrency,
     timeoutMs: options.timeoutSeconds * 1000,
+    maxResponseBytes: maxResponseBytesFromEnv(env),
     retry: { maxRetries: options.maxRetries },
     pacer,
     stop: ctx.signal,

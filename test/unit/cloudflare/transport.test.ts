@@ -2,13 +2,14 @@
  * The production transport over real HTTP on 127.0.0.1: dropped connections, timeouts, refused
  * connections, the connection cap and proxy variables, as fetch + undici actually behave.
  */
+import dns from 'node:dns';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCloudflareClient } from '../../../src/cloudflare/client.js';
 import { createSecondaryDnsApi } from '../../../src/cloudflare/secondary-dns.js';
-import { createFetchTransport, type ClosableTransport } from '../../../src/cloudflare/transport.js';
-import { ApiError, NetworkError, NetworkSetupError, ResponseTooLargeError } from '../../../src/errors.js';
+import { createFetchTransport, maxResponseBytesFromEnv, type ClosableTransport } from '../../../src/cloudflare/transport.js';
+import { ApiError, NetworkError, NetworkSetupError, ResponseTooLargeError, UsageError } from '../../../src/errors.js';
 import { ACCOUNT, TOKEN, captureLogs, recordingSleep, rejection } from './helpers.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -355,5 +356,49 @@ describe('network settings fetch cannot use', () => {
       'GET peers: port 6000 is one that fetch refuses to use (a "bad port", kept for other protocols): put the API on another port in --api-url / CLOUDFLARE_BASE_URL',
     );
     expect(waits).toEqual([]);
+  });
+});
+
+describe('unknown hosts', () => {
+  /** Answers ENOTFOUND for *.invalid, as a resolver saying NXDOMAIN would; nothing leaves the machine. */
+  function noSuchNames(): void {
+    const lookup = dns.lookup;
+    const fake = ((hostname: string, options: unknown, callback?: (err: Error) => void) => {
+      const done = (typeof options === 'function' ? options : callback) as (err: Error) => void;
+      const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname });
+      process.nextTick(done, err);
+    }) as unknown as typeof dns.lookup;
+    dns.lookup = fake;
+    cleanups.push(async () => {
+      dns.lookup = lookup;
+    });
+  }
+
+  it('names the host of the API and is not retried', async () => {
+    noSuchNames();
+    const { client, waits } = clientFor({ url: 'https://api.cloudflare.invalid', requests: [], connections: 0 });
+    const err = await rejection(() => client.request('GET', PEERS));
+    expect(err.message).toBe('GET peers: unknown host api.cloudflare.invalid: its name does not resolve (ENOTFOUND); check --api-url / CLOUDFLARE_BASE_URL');
+    expect(waits).toEqual([]);
+  });
+
+  it('names the proxy variable when it is the proxy\'s host that does not resolve', async () => {
+    noSuchNames();
+    for (const name of ['http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'NO_PROXY']) vi.stubEnv(name, undefined);
+    vi.stubEnv('HTTPS_PROXY', 'http://proxy.corp.invalid:3128');
+    const err = await rejection(() => transport()({ method: 'GET', url: 'https://api.cloudflare.example/x', headers: {}, timeoutMs: 5_000 }));
+    expect(err.message).toBe('unknown host proxy.corp.invalid: its name does not resolve (ENOTFOUND); check HTTPS_PROXY');
+  });
+});
+
+describe('maxResponseBytesFromEnv', () => {
+  it('reads whole MiB from DNSCTL_MAX_RESPONSE_MB, 16 MiB by default, and refuses anything else', () => {
+    expect(maxResponseBytesFromEnv({})).toBe(16 * 1024 * 1024);
+    expect(maxResponseBytesFromEnv({ DNSCTL_MAX_RESPONSE_MB: ' 64 ' })).toBe(64 * 1024 * 1024);
+    for (const raw of ['0', '1.5', 'lots', '5000']) {
+      expect(() => maxResponseBytesFromEnv({ DNSCTL_MAX_RESPONSE_MB: raw })).toThrow(
+        new UsageError(`DNSCTL_MAX_RESPONSE_MB takes a whole number of MiB from 1 to 4096, got "${raw}"`),
+      );
+    }
   });
 });

@@ -107,13 +107,15 @@ const scrubberOf = (sorted: string[]): Scrub => (text) => sorted.reduce((result,
  */
 export function makeScrubber(always: string[]): { scrub: Scrub; forBody(body: RequestBody | undefined): Scrub } {
   const sorted = longestFirst(always);
+  const known = new Set(sorted);
   const scrub = scrubberOf(sorted);
   return {
     scrub,
     forBody(body) {
       const extra: string[] = [];
       for (const [field, value] of Object.entries(body ?? {})) {
-        if (SENSITIVE_FIELD.test(field) && typeof value === 'string') extra.push(value);
+        // A config secret is in `always` already (the usual case): nothing to add.
+        if (SENSITIVE_FIELD.test(field) && typeof value === 'string' && !known.has(value)) extra.push(value);
       }
       const added = longestFirst(extra);
       if (added.length === 0) return scrub;

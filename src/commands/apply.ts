@@ -1,7 +1,7 @@
 import { executePlan } from '../apply/execute.js';
 import type { Result } from '../apply/types.js';
 import type { SecondaryDnsApi } from '../cloudflare/api.js';
-import { describeResentDuplicate } from '../cloudflare/explain.js';
+import { describeResentDuplicate } from '../cloudflare/index.js';
 import { errorMessage, exitCodeForSignal } from '../errors.js';
 import type { Plan } from '../plan/types.js';
 import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';

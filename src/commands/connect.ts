@@ -5,9 +5,9 @@ import {
   createPacer,
   createSecondaryDnsApi,
   credentialsFromEnv,
+  maxResponseBytesFromEnv,
   resolveBaseUrl,
 } from '../cloudflare/index.js';
-import { maxResponseBytesFromEnv } from '../cloudflare/transport.js';
 import { USER_AGENT } from '../version.js';
 import type { CommandContext } from './context.js';
 

@@ -574,5 +574,6 @@ describe('makeScrubber', () => {
       '(redacted) and (redacted)-name',
     );
     expect(forBody({ name: 'n' })).toBe(scrub);
+    expect(forBody({ secret: 'BBBBBBBBBBBBBBBBBBBB' })).toBe(scrub);
   });
 });

@@ -156,7 +156,9 @@ export async function withRetry<T>(attempt: () => Promise<T>, context: RetryCont
         verdict.serverDelayMs ??
           (verdict.rateLimited ? policy.rateLimitDelayMs : policy.random() * backoffCeiling),
       );
-      if (verdict.rateLimited) context.onRateLimited?.(waitMs);
+      // The pacer holds every request for a wait others can sit out; past that (a 1-hour
+      // retry-after) each request fails at once with its own 429 instead of hanging the run.
+      if (verdict.rateLimited && waitMs <= RATE_LIMIT_MAX_WAIT_MS) context.onRateLimited?.(waitMs);
       // The pacer now holds every request for a 429's wait anyway: giving up would only lose this one.
       const maxWaitMs = verdict.rateLimited ? Math.max(policy.maxWaitMs, RATE_LIMIT_MAX_WAIT_MS) : policy.maxWaitMs;
       const tooLong = waitedMs + waitMs > maxWaitMs;

@@ -241,3 +241,12 @@ describe('withRetry: 409, x-should-retry and failures that cannot change', () =>
     expect(waits).toEqual([]);
   });
 });
+
+describe('withRetry: a 429 nobody will wait out', () => {
+  it('does not make the pacer hold every other request for an hour', async () => {
+    const { waits, rateLimited, context, policy } = setup('GET');
+    await expect(withRetry(failingWith(apiError(429, 3_600_000)).attempt, context, policy)).rejects.toMatchObject({ status: 429 });
+    expect(waits).toEqual([]);
+    expect(rateLimited).toEqual([]);
+  });
+});

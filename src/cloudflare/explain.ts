@@ -20,6 +20,8 @@ export type TokenState = 'active' | 'invalid' | 'unknown';
 
 export const AUTH_ERROR_CODE = 10000;
 export const ACCOUNT_ACCESS_CODE = 9109;
+/** 400 "Invalid request headers" (its error_chain: 6111 "Invalid format for Authorization header", 6103 for X-Auth-Key). */
+export const INVALID_HEADERS_CODE = 6003;
 
 const NOT_ENTITLED = /entitle|not enabled|enterprise|account team|not available (on|for) (your|this) (plan|account)/i;
 const IP_FILTER = /from location|ip address/i;
@@ -45,8 +47,16 @@ export function hintFor(
   if (status >= 400 && errors.some((e) => NOT_ENTITLED.test(e.message))) {
     return ` — Secondary DNS is not enabled${onAccount}: it is an Enterprise feature that your Cloudflare account team enables; ask them to turn it on`;
   }
+  const codes = new Set(errors.map((e) => e.code));
+  if (status === 400 && codes.has(INVALID_HEADERS_CODE)) {
+    return credentials === 'token'
+      ? ' — Cloudflare cannot read the Authorization header: CLOUDFLARE_API_TOKEN must hold the token alone (no "Bearer ", no quotes)'
+      : ' — Cloudflare cannot read the X-Auth-Email / X-Auth-Key headers: CLOUDFLARE_API_KEY must be the Global API Key (or use CLOUDFLARE_API_TOKEN)';
+  }
+  if (/invalid api token/i.test(errors.map((e) => e.message).join(' '))) {
+    return ' — the API token is invalid, expired or revoked: check CLOUDFLARE_API_TOKEN, or create a token with the "Account Settings Write" permission';
+  }
   if (status === 401 || status === 403) {
-    const codes = new Set(errors.map((e) => e.code));
     if (codes.has(ACCOUNT_ACCESS_CODE)) {
       if (errors.some((e) => IP_FILTER.test(e.message))) {
         return ' — the API token is limited to other client IP addresses: allow this machine\'s address in the token\'s "Client IP Address Filtering"';

@@ -493,6 +493,18 @@ describe('errors a real user meets (issue 8, item 7)', () => {
     expect((await rejection(() => c.request('GET', PEERS))).message).toContain('Cloudflare refused CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY');
   });
 
+  it('6003 "Invalid request headers": the token variable holds more than the token', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(400, failure({ code: 6003, message: 'Invalid request headers' }));
+    expect((await rejection(() => client().client.request('GET', PEERS))).message).toBe(
+      'GET peers: HTTP 400: [6003] Invalid request headers — Cloudflare cannot read the Authorization header: CLOUDFLARE_API_TOKEN must hold the token alone (no "Bearer ", no quotes)',
+    );
+  });
+
+  it('1000 "Invalid API Token": invalid, expired or revoked', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(401, failure({ code: 1000, message: 'Invalid API Token' }));
+    expect((await rejection(() => client().client.request('GET', PEERS))).message).toContain('the API token is invalid, expired or revoked');
+  });
+
   it('an account without Secondary DNS: an Enterprise feature the account team enables', async () => {
     nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 1001, message: 'Your account is not entitled to use Secondary DNS' }));
     const err = await rejection(() => client().client.request('GET', PEERS));

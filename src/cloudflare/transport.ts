@@ -233,12 +233,20 @@ export function createFetchTransport(options: FetchTransportOptions): ClosableTr
   }
 
   /** The proxy a request to `target` goes through (null: direct). */
-  function proxyFor(target: URL): { url: string; variable: string } | null {
+  function decide(target: URL): { url: string; variable: string } | null {
     if (isLoopbackHost(target.hostname) || bypassesProxy(target, settings.noProxy)) return null;
     if (target.protocol === 'http:') return settings.httpProxy ? { url: settings.httpProxy, variable: settings.httpProxyVariable! } : null;
     if (settings.httpsProxy) return { url: settings.httpsProxy, variable: settings.httpsProxyVariable! };
     return settings.httpProxy ? { url: settings.httpProxy, variable: settings.httpProxyVariable! } : null;
   }
+  const decided = new Map<string, { url: string; variable: string } | null>();
+  const proxyFor = (target: URL): { url: string; variable: string } | null => {
+    const known = decided.get(target.origin);
+    if (known !== undefined) return known;
+    const proxy = decide(target);
+    decided.set(target.origin, proxy);
+    return proxy;
+  };
 
   const transport: Transport = async (request) => {
     const target = new URL(request.url);

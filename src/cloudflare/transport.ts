@@ -144,7 +144,11 @@ function toNetworkError(err: unknown, request: TransportRequest, proxy: { url: s
       ? new NetworkError(label, `unknown host ${host}: its name does not resolve (ENOTFOUND); ${check}`, false, false)
       : new NetworkError(label, `looking up host ${host} failed (temporary DNS failure, EAI_AGAIN)`, false);
   }
-  if (code && code in NOT_SENT) return new NetworkError(label, `${NOT_SENT[code]} (${code})`, false);
+  if (code && code in NOT_SENT) {
+    // Through a proxy, every connection dnsctl opens is to the proxy (the target's failures come back as CONNECT answers).
+    const via = proxy ? ` by the proxy ${safeOrigin(proxy.url)} (${proxy.variable})` : '';
+    return new NetworkError(label, `${NOT_SENT[code]}${via} (${code})`, false);
+  }
   if (code && code in MAY_HAVE_BEEN_SENT) return new NetworkError(label, `${MAY_HAVE_BEEN_SENT[code]} (${code})`, true);
   const detail = withoutHeaderValues(String((cause as Error)?.message ?? cause), request);
   if (code) return new NetworkError(label, `network error ${code}: ${detail}`, true);

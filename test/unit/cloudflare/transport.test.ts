@@ -269,6 +269,15 @@ describe('proxy variables', () => {
     expect(err.message).not.toContain('pw');
   });
 
+  it('names the proxy when it is the proxy that refuses the connection', async () => {
+    const { url } = await proxy();
+    await cleanups.pop()!(); // the proxy's port now refuses connections
+    useProxy(url, '');
+    const err = await rejection(() => transport()({ method: 'GET', url: 'https://api.cloudflare.example/x', headers: {}, timeoutMs: 5_000 }));
+    expect(err.message).toBe(`connection refused by the proxy ${url} (HTTP_PROXY) (ECONNREFUSED)`);
+    expect((err as NetworkError).outcomeUnknown).toBe(false);
+  });
+
   it('refuses to send anything to a plain http:// target through a proxy', async () => {
     const { url, tunnels } = await proxy();
     useProxy(url, '');

@@ -23,7 +23,9 @@ export const ACCOUNT_ACCESS_CODE = 9109;
 /** 400 "Invalid request headers" (its error_chain: 6111 "Invalid format for Authorization header", 6103 for X-Auth-Key). */
 export const INVALID_HEADERS_CODE = 6003;
 
-const NOT_ENTITLED = /entitle|not enabled|enterprise|account team|not available (on|for) (your|this) (plan|account)/i;
+/** Words of a refusal for a feature the account does not have: "entitle" on any 4xx, the rest only on 401/403. */
+const NOT_ENTITLED = /entitle/i;
+const NOT_ENTITLED_IF_REFUSED = /not enabled|enterprise|account team|not available (on|for) (your|this) (plan|account)/i;
 const IP_FILTER = /from location|ip address/i;
 
 export function accountOf(path: string): string | undefined {
@@ -44,7 +46,8 @@ export function hintFor(
 ): string {
   const account = accountOf(path);
   const onAccount = account ? ` on account ${account}` : '';
-  if (status >= 400 && errors.some((e) => NOT_ENTITLED.test(e.message))) {
+  const refused = status === 401 || status === 403;
+  if (status >= 400 && errors.some((e) => NOT_ENTITLED.test(e.message) || (refused && NOT_ENTITLED_IF_REFUSED.test(e.message)))) {
     return ` — Secondary DNS is not enabled${onAccount}: it is an Enterprise feature that your Cloudflare account team enables; ask them to turn it on`;
   }
   const codes = new Set(errors.map((e) => e.code));
@@ -56,7 +59,7 @@ export function hintFor(
   if (/invalid api token/i.test(errors.map((e) => e.message).join(' '))) {
     return ' — the API token is invalid, expired or revoked: check CLOUDFLARE_API_TOKEN, or create a token with the "Account Settings Write" permission';
   }
-  if (status === 401 || status === 403) {
+  if (refused) {
     if (codes.has(ACCOUNT_ACCESS_CODE)) {
       if (errors.some((e) => IP_FILTER.test(e.message))) {
         return ' — the API token is limited to other client IP addresses: allow this machine\'s address in the token\'s "Client IP Address Filtering"';

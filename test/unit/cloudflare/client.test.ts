@@ -514,6 +514,14 @@ describe('errors a real user meets (issue 8, item 7)', () => {
     );
   });
 
+  it('"not enabled" on a 400 is not taken for a missing Secondary DNS; on a 403 it is', async () => {
+    nock(API).put(`/client/v4${PEERS}/p1`).reply(400, failure({ code: 1001, message: 'ixfr is not enabled for this peer' }));
+    nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 1001, message: 'Secondary DNS is not enabled for this account' }));
+    const c = client().client;
+    expect((await rejection(() => c.request('PUT', `${PEERS}/p1`, { name: 'p' }))).message).toBe('PUT peers/p1: HTTP 400: [1001] ixfr is not enabled for this peer');
+    expect((await rejection(() => c.request('GET', PEERS))).message).toContain('Secondary DNS is not enabled on account');
+  });
+
   it('a 429 asking for a longer wait than dnsctl accepts: "rate limited, retry after N s", at once', async () => {
     nock(API).get(`/client/v4${PEERS}`).reply(429, failure({ code: 971, message: 'Please wait and consider throttling your request speed' }), { 'retry-after': '3600' });
     const { client: c, waits } = client();

@@ -95,14 +95,14 @@ export class NetworkError extends DnsctlError {
   }
 }
 
-/** The answer was larger than the cap (--max-response-mb); reading stopped there. Never retried. */
+/** The answer was larger than the cap (DNSCTL_MAX_RESPONSE_MB); reading stopped there. Never retried. */
 export class ResponseTooLargeError extends NetworkError {
   constructor(operation: string, message: string) {
     super(operation, message, true, false);
   }
 }
 
-/** The network settings (proxy variables, the API URL's port) cannot work; nothing was sent. */
+/** The proxy variables cannot work (a malformed URL); nothing was sent. */
 export class NetworkSetupError extends DnsctlError {
   readonly exitCode = 1;
 }

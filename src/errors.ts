@@ -63,12 +63,18 @@ export class ApiError extends DnsctlError {
     readonly retryAfterMs: number | null = null,
     /** The answer could not be read (cut short, not JSON, no result): what the server did is unknown. */
     readonly unreadable: boolean = false,
+    /** The server's `x-should-retry` header: true or false overrides dnsctl's own judgement; null when absent. */
+    readonly shouldRetry: boolean | null = null,
   ) {
     super(message);
   }
 
+  /** 409 is a lock timeout on Cloudflare's side (the official SDKs retry it too). */
   get retryable(): boolean {
-    return this.status === 408 || this.status === 429 || this.status >= 500 || (this.unreadable && this.status < 300);
+    if (this.shouldRetry !== null) return this.shouldRetry;
+    return (
+      this.status === 408 || this.status === 409 || this.status === 429 || this.status >= 500 || (this.unreadable && this.status < 300)
+    );
   }
 }
 
@@ -82,9 +88,23 @@ export class NetworkError extends DnsctlError {
     readonly operation: string,
     message: string,
     readonly outcomeUnknown: boolean,
+    /** False when sending again cannot help (unknown host, a port fetch refuses, a proxy that refuses). */
+    readonly retryable: boolean = true,
   ) {
     super(message);
   }
+}
+
+/** The answer was larger than the cap (DNSCTL_MAX_RESPONSE_MB); reading stopped there. Never retried. */
+export class ResponseTooLargeError extends NetworkError {
+  constructor(operation: string, message: string) {
+    super(operation, message, true, false);
+  }
+}
+
+/** The proxy variables cannot work (a malformed URL); nothing was sent. */
+export class NetworkSetupError extends DnsctlError {
+  readonly exitCode = 1;
 }
 
 /** The state/report file cannot be used (corrupt, newer format, other account). Never overwritten. */

@@ -159,6 +159,7 @@ Environment:
   CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY    legacy global key, instead of the token
   CLOUDFLARE_ACCOUNT_ID                    account, when the config has no account_id
   CLOUDFLARE_BASE_URL                      API base URL (default https://api.cloudflare.com/client/v4)
+  DNSCTL_MAX_RESPONSE_MB                   largest API answer read, in MiB (default 16)
   NO_COLOR                                 no colour in the output
 
 Exit codes: 0 success, 1 error (invalid config, auth, API, partial apply),

@@ -11,6 +11,14 @@ export interface ApiObject {
   [field: string]: unknown;
 }
 
+/** A name whose POST was sent again after a lost answer, and that now has several objects. */
+export interface ResentDuplicate {
+  /** The collection's path. */
+  collection: string;
+  name: string;
+  ids: string[];
+}
+
 export interface SecondaryDnsApi {
   readonly accountId: string;
   /** Every item of a list (all pages). */
@@ -27,6 +35,12 @@ export interface SecondaryDnsApi {
   send(method: 'POST' | 'PUT', path: string, body: Record<string, unknown>): Promise<unknown>;
   /** DELETE; a 404 means already gone. */
   remove(path: string): Promise<void>;
+  /**
+   * After a run: lists again each collection where a POST was sent more than once (a lost answer,
+   * then nothing found) and returns the names it now holds more than once. Optional: in-memory
+   * fakes need not implement it.
+   */
+  recheckResent?(): Promise<ResentDuplicate[]>;
 }
 
 /** Paths of the account-scoped and zone-scoped secondary DNS objects. */

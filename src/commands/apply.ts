@@ -1,6 +1,7 @@
 import { executePlan } from '../apply/execute.js';
 import type { Result } from '../apply/types.js';
 import type { SecondaryDnsApi } from '../cloudflare/api.js';
+import { describeResentDuplicate } from '../cloudflare/index.js';
 import { errorMessage, exitCodeForSignal } from '../errors.js';
 import type { Plan } from '../plan/types.js';
 import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
@@ -60,6 +61,9 @@ async function applyLocked(ctx: CommandContext, inputs: LocalInputs, startedAt: 
   }
 
   const results = await executeWithDeadline(ctx, run.plan, run.api);
+  // A POST sent again after a lost answer may still have made a second object (issue 9.3).
+  const duplicates = (await run.api.recheckResent?.().catch(() => [])) ?? [];
+  for (const duplicate of duplicates) ctx.stderr.write(`dnsctl: warning: ${describeResentDuplicate(duplicate)}\n`);
   const interruptedBy = interruption(ctx);
   const state = buildAppliedState(run.plan, results, run.previous, runFacts(run, startedAt, interruptedBy));
   // The results are printed even when the report cannot be written, then that error is raised.
@@ -89,7 +93,7 @@ async function applyLocked(ctx: CommandContext, inputs: LocalInputs, startedAt: 
   }
   if (writeError) throw writeError;
   if (interruptedBy) return exitCodeForSignal(interruptedBy);
-  return state.summary.failed + state.summary.skipped > 0 ? 1 : 0;
+  return state.summary.failed + state.summary.skipped + duplicates.length > 0 ? 1 : 0;
 }
 
 function interruption(ctx: CommandContext): Signal | null {

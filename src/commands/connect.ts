@@ -5,6 +5,7 @@ import {
   createPacer,
   createSecondaryDnsApi,
   credentialsFromEnv,
+  maxResponseBytesFromEnv,
   resolveBaseUrl,
 } from '../cloudflare/index.js';
 import { USER_AGENT } from '../version.js';
@@ -23,6 +24,7 @@ export function connect(ctx: CommandContext, accountId: string, secrets: string[
     credentials,
     connections: options.concurrency,
     timeoutMs: options.timeoutSeconds * 1000,
+    maxResponseBytes: maxResponseBytesFromEnv(env),
     retry: { maxRetries: options.maxRetries },
     pacer,
     stop: ctx.signal,

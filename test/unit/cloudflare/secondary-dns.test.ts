@@ -40,8 +40,13 @@ function scripted(...steps: Step[]) {
   return scriptedWith({}, ...steps);
 }
 
-/** As scripted(), with client options (a pacer, a stop signal). */
-function scriptedWith(options: Partial<CloudflareClientOptions>, ...steps: Step[]) {
+/**
+ * As scripted(), with client options (a pacer, a stop signal). A lost POST is looked up with one
+ * list unless `lookupDelaysMs` says otherwise (the stale-list tests below).
+ */
+function scriptedWith(options: Partial<CloudflareClientOptions> & { lookupDelaysMs?: number[] }, ...steps: Step[]) {
+  const { lookupDelaysMs = [], ...clientOptions } = options;
+  const { sleep, waits } = recordingSleep();
   const requests: TransportRequest[] = [];
   const transport: Transport = async (request) => {
     requests.push(request);
@@ -55,15 +60,15 @@ function scriptedWith(options: Partial<CloudflareClientOptions>, ...steps: Step[
     baseUrl: BASE_URL,
     credentials: { kind: 'token', token: TOKEN },
     transport,
-    retry: { sleep: recordingSleep().sleep, maxRetries: 2 },
+    retry: { sleep, maxRetries: 2 },
     pacer: null,
     logger: logs.logger,
-    ...options,
+    ...clientOptions,
   });
-  const api = createSecondaryDnsApi(client, ACCOUNT);
+  const api = createSecondaryDnsApi(client, ACCOUNT, { lookupDelaysMs });
   const calls = () =>
     requests.map((r) => `${r.method} ${r.url.replace(`${BASE_URL}/accounts/${ACCOUNT}/secondary_dns/`, '').replace(`${BASE_URL}/`, '')}`);
-  return { api, requests, calls, logs };
+  return { api, requests, calls, logs, waits };
 }
 
 const peer = { id: 'p1', name: 'my-peer-1' };
@@ -241,6 +246,73 @@ describe('create when the run stops', () => {
     const err = await rejection(() => api.create(PEERS, { name: 'my-peer-1' }, named('my-peer-1')));
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).status).toBe(502);
+    expect(calls()).toEqual(['POST peers', 'GET peers']);
+  });
+});
+
+describe('create after a lost POST: a stale list is not proof', () => {
+  const delays = { lookupDelaysMs: [500, 1_000, 2_000] };
+
+  it('lists again with a backoff until the object shows up, then adopts it without a second POST', async () => {
+    const { api, calls, waits } = scriptedWith(delays, lost(), ok([]), ok([]), ok([peer]));
+    expect(await api.create(PEERS, { name: 'my-peer-1' }, named('my-peer-1'))).toEqual(peer);
+    expect(calls()).toEqual(['POST peers', 'GET peers', 'GET peers', 'GET peers']);
+    expect(waits).toEqual([500, 1_000]);
+  });
+
+  it('sends the POST again only after every list came back without it', async () => {
+    const { api, calls, waits } = scriptedWith(delays, serverError(), ok([]), ok([]), ok([]), ok([]), ok(peer));
+    expect(await api.create(PEERS, { name: 'my-peer-1' }, named('my-peer-1'))).toEqual(peer);
+    expect(calls()).toEqual(['POST peers', 'GET peers', 'GET peers', 'GET peers', 'GET peers', 'POST peers']);
+    expect(waits).toEqual([500, 1_000, 2_000]);
+  });
+
+  it('matches names with the matcher the caller gives (TSIG names: any case, trailing dot)', async () => {
+    const sameName = (a: string, b: string) => a.toLowerCase().replace(/\.?$/, '.') === b.toLowerCase().replace(/\.?$/, '.');
+    const stored = { id: 't1', name: 'Key.Example.' };
+    const { api, calls } = scripted(lost(), ok([stored]));
+    const isOurs = (obj: ApiObject) => sameName(obj.name, 'key.example');
+    expect(await api.create(TSIGS, { name: 'key.example', algo: 'hmac-sha256.', secret: TSIG_SECRET }, isOurs)).toEqual(stored);
+    expect(calls()).toEqual(['POST tsigs', 'GET tsigs']);
+  });
+
+  it('adopts only what the matcher of the caller recognises (an exact one sends the POST again)', async () => {
+    const { api, calls } = scripted(lost(), ok([{ id: 't1', name: 'Key.Example.' }]), ok({ id: 't2', name: 'key.example.' }));
+    expect(await api.create(TSIGS, { name: 'key.example.' }, named('key.example.'))).toEqual({ id: 't2', name: 'key.example.' });
+    expect(calls()).toEqual(['POST tsigs', 'GET tsigs', 'POST tsigs']);
+  });
+
+  it('never sends the POST again when the server said x-should-retry: false', async () => {
+    const noRetry: TransportResponse = { ...serverError(), headers: new Headers({ 'x-should-retry': 'false' }) };
+    const { api, calls } = scripted(noRetry, ok([]));
+    const err = await rejection(() => api.create(PEERS, { name: 'my-peer-1' }, named('my-peer-1')));
+    expect((err as ApiError).status).toBe(502);
+    expect(calls()).toEqual(['POST peers', 'GET peers']);
+  });
+
+  it('when the run stops during the backoff, fails with the outcome-unknown error and sends nothing more', async () => {
+    const stopped = async () => {
+      throw new Error('stopping');
+    };
+    const { api, calls } = scriptedWith({ ...delays, retry: { sleep: stopped, maxRetries: 2 } }, lost(), ok([]));
+    const err = await rejection(() => api.create(PEERS, { name: 'my-peer-1' }, named('my-peer-1')));
+    expect(err).toBeInstanceOf(NetworkError);
+    expect((err as NetworkError).outcomeUnknown).toBe(true);
+    expect(calls()).toEqual(['POST peers', 'GET peers']);
+  });
+
+  it('re-checks each re-sent name at the end and reports the duplicates that appeared', async () => {
+    const late = { id: 'p9', name: 'my-peer-1' };
+    const { api, calls } = scripted(serverError(), ok([]), ok(peer), ok([peer, late, { id: 'x', name: 'other' }]));
+    await api.create(PEERS, { name: 'my-peer-1' }, named('my-peer-1'));
+    expect(await api.recheckResent!()).toEqual([{ collection: 'peers', name: 'my-peer-1', ids: ['p1', 'p9'] }]);
+    expect(calls()).toEqual(['POST peers', 'GET peers', 'POST peers', 'GET peers']);
+  });
+
+  it('costs nothing at the end when no POST was sent again', async () => {
+    const { api, calls } = scripted(lost(), ok([peer]));
+    await api.create(PEERS, { name: 'my-peer-1' }, named('my-peer-1'));
+    expect(await api.recheckResent!()).toEqual([]);
     expect(calls()).toEqual(['POST peers', 'GET peers']);
   });
 });

@@ -91,7 +91,7 @@ export async function acquireLock(statePath: string, options: LockOptions): Prom
     if (createLock(path, mine)) return held(path, mine);
     const current = readHolder(path);
     if (current === 'gone') continue;
-    if (current !== 'unreadable' && current.host === host && current.pid !== mine.pid && !isAlive(current.pid)) {
+    if (current !== 'unreadable' && current.host === host && !isRunning(current, mine.pid, isAlive)) {
       if (takeOverStale(path, current)) {
         options.warn(
           `dnsctl: warning: took over a stale lock ${path}: its holder (pid ${current.pid} on ${current.host}, since ${current.started_at}) is no longer running`,
@@ -205,9 +205,11 @@ function takeOverStale(path: string, stale: LockHolder): boolean {
 
 function held(path: string, holder: LockHolder): HeldLock {
   let released = false;
+  heldHere.add(holder.nonce);
   const release = () => {
     if (released) return;
     released = true;
+    heldHere.delete(holder.nonce);
     process.off('exit', release);
     const current = readHolder(path);
     if (current !== 'gone' && current !== 'unreadable' && current.nonce === holder.nonce) removeQuietly(path);
@@ -215,6 +217,19 @@ function held(path: string, holder: LockHolder): HeldLock {
   // A second SIGINT exits at once (process.exit): the lock still goes.
   process.on('exit', release);
   return { path, holder, release };
+}
+
+/** Nonces of the locks this process holds (in-process runs, as in the tests, may hold several). */
+const heldHere = new Set<string>();
+
+/**
+ * Whether the holder of a lock of this host still runs. A lock with this process's own pid that
+ * this process does not hold was left by an earlier process that had the same pid (containers
+ * often run as pid 1): stale.
+ */
+function isRunning(holder: LockHolder, ownPid: number, isAlive: (pid: number) => boolean): boolean {
+  if (holder.pid === ownPid) return heldHere.has(holder.nonce);
+  return isAlive(holder.pid);
 }
 
 function processIsAlive(pid: number): boolean {

@@ -100,6 +100,19 @@ describe('apply lock', () => {
     expect(readdirSync(join(state, '..'))).toEqual([]);
   });
 
+  it('a lock with this process\'s own pid that it does not hold is stale (an earlier pid 1 in a container)', async () => {
+    const state = statePath();
+    writeHolder(lockPathFor(state), { pid: process.pid, nonce: 'from-an-earlier-process' });
+    const opts = options();
+    const lock = await acquireLock(state, opts);
+    expect(opts.warnings).toHaveLength(1);
+    expect(opts.warnings[0]).toContain(`took over a stale lock`);
+    // One this process does hold is not.
+    const error = await acquireLock(state, options()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockError);
+    lock.release();
+  });
+
   it('a lock whose process still runs on this host is not stale', async () => {
     const state = statePath();
     writeHolder(lockPathFor(state), { pid: process.ppid });

@@ -8,12 +8,12 @@ import { applyJson } from '../report/json.js';
 import { renderApplyMarkdown } from '../report/markdown.js';
 import { assertPlanStillHolds, readPlanFile } from '../report/plan-file.js';
 import { assertStateWritable, buildAppliedState, buildUnplannedState, newSalt, writeStateFile, type RunFacts } from '../report/state.js';
-import { applySummaryLine, renderPlanText } from '../report/text.js';
+import { applySummaryLine } from '../report/text.js';
 import { VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
 import { planMeta } from './plan.js';
 import { loadLocalInputs, planAgainstAccount, type LocalInputs } from './prepare.js';
-import { createProgress } from './progress.js';
+import { createProgress, renderApplyPreview } from './progress.js';
 
 /** How long operations already in flight may take to finish after SIGINT/SIGTERM. */
 export const IN_FLIGHT_DEADLINE_MS = 30_000;
@@ -34,7 +34,7 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
   const meta = planMeta(run, reviewed?.plan_salt ?? newSalt());
   if (reviewed) assertPlanStillHolds(reviewed, ctx.options.planIn!, meta);
   if (ctx.options.output === 'text') {
-    ctx.stdout.write(renderPlanText(run.plan, ctx.style, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`, meta.notes));
+    ctx.stdout.write(renderApplyPreview(ctx, run.plan, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`, meta.notes));
   }
 
   const results = await executeWithDeadline(ctx, run.plan, run.api);

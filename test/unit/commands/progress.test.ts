@@ -15,7 +15,7 @@ function context(isTTY: boolean, output: CliOptions['output'] = 'text', rows = 2
   const errors: string[] = [];
   const ctx = {
     options: { output } as CliOptions,
-    stdout: { isTTY, rows, write: (chunk: string) => written.push(chunk) },
+    stdout: Object.assign({ isTTY, write: (chunk: string) => written.push(chunk) }, { rows }),
     stderr: { write: (chunk: string) => errors.push(chunk) },
     env: {},
     logger: silentLogger,

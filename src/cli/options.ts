@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { didYouMean } from '../config/suggest.js';
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
 
 export type Command = 'validate' | 'plan' | 'apply';
@@ -62,14 +63,14 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   try {
     parsed = parseArgs({ args: argv, options: OPTION_SPEC, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, '')}. See dnsctl --help`);
+    throw new UsageError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, '')}${suggestOption(err)}. See dnsctl --help`);
   }
   const { values, positionals } = parsed;
   if (values.version) return { kind: 'version' };
   const [commandWord, configPath, ...extra] = positionals;
   const command = commandWord as Command | undefined;
   if (command !== undefined && !COMMANDS.includes(command)) {
-    throw new UsageError(`unknown command "${commandWord}"; the commands are ${COMMANDS.join(', ')}. See dnsctl --help`);
+    throw new UsageError(`unknown command "${commandWord}"${didYouMean(commandWord!, COMMANDS)}; the commands are ${COMMANDS.join(', ')}. See dnsctl --help`);
   }
   if (values.help || command === undefined) return { kind: 'help', command: command ?? null, asked: values.help === true };
   if (!configPath) throw new UsageError(`dnsctl ${command} needs the config file: dnsctl ${command} <config.yaml>`);
@@ -103,6 +104,14 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       allowUnsetEnv: values['allow-unset-env'] ?? false,
     },
   };
+}
+
+/** ` (did you mean "--concurrency"?)` for parseArgs' unknown-option error; "" otherwise. */
+function suggestOption(err: unknown): string {
+  if ((err as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return '';
+  const given = /Unknown option '(--[^'=]+)/.exec((err as Error).message)?.[1];
+  if (!given) return '';
+  return didYouMean(given, Object.keys(OPTION_SPEC).map((name) => `--${name}`));
 }
 
 function integerOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

@@ -2,6 +2,7 @@ import { executePlan } from '../apply/execute.js';
 import type { Result } from '../apply/types.js';
 import type { SecondaryDnsApi } from '../cloudflare/api.js';
 import { errorMessage, exitCodeForSignal } from '../errors.js';
+import { planSalt } from '../plan/hash.js';
 import type { Plan } from '../plan/types.js';
 import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
 import { applyJson } from '../report/json.js';
@@ -31,7 +32,7 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
     if (isGitHubActions(ctx.env)) setOutputs(ctx.env, { 'has-changes': 'false', 'report-path': inputs.statePath });
     throw err;
   });
-  const meta = planMeta(run, reviewed?.plan_salt ?? newSalt());
+  const meta = planMeta(run, reviewed?.plan_salt ?? planSalt(run.loaded.sha256, run.plan.accountId));
   if (reviewed) assertPlanStillHolds(reviewed, ctx.options.planIn!, meta);
   if (ctx.options.output === 'text') {
     ctx.stdout.write(renderApplyPreview(ctx, run.plan, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`, meta.notes));

@@ -1,6 +1,5 @@
-import { planHash } from '../plan/build.js';
+import { planHash, planSalt } from '../plan/hash.js';
 import { hasChanges } from '../plan/types.js';
-import { newSalt } from '../report/state.js';
 import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
 import { planJson, type PlanMeta } from '../report/json.js';
 import { renderPlanMarkdown } from '../report/markdown.js';
@@ -27,7 +26,7 @@ export function planMeta(run: PreparedRun, salt: string): PlanMeta {
 /** `dnsctl plan`: a dry run. Reads the account, prints the plan, never writes to the account. */
 export async function planCommand(ctx: CommandContext): Promise<number> {
   const run = await preparePlan(ctx);
-  const salt = newSalt();
+  const salt = planSalt(run.loaded.sha256, run.plan.accountId);
   const meta = planMeta(run, salt);
   const { plan } = run;
 

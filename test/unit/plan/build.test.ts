@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan, planHash } from '../../../src/plan/build.js';
+import { buildPlan } from '../../../src/plan/build.js';
+import { planHash } from '../../../src/plan/hash.js';
 import { emptyInventory, type Inventory } from '../../../src/plan/inventory.js';
 import { KINDS, actualFromApi, kindOf } from '../../../src/resources/index.js';
 import type { ActualState } from '../../../src/resources/types.js';

@@ -276,3 +276,66 @@ process.exit(Number(process.env.STUB_EXIT ?? '0'));
     }
   });
 });
+
+// The run script with the built dnsctl, from a working-directory below the repository root, as
+// the runner runs it: annotations name the file from the root (so GitHub puts them on the diff),
+// the Markdown of a failed plan (the pull-request comment) says why, outputs are absolute paths.
+describe.runIf(hasBash)('action run script with the built CLI in a working-directory', () => {
+  let workspace: string;
+  beforeAll(() => {
+    workspace = mkdtempSync(join(tmpdir(), 'dnsctl-workspace-'));
+    mkdirSync(join(workspace, 'dns'));
+    writeFileSync(
+      join(workspace, 'dns', 'dnsctl.yaml'),
+      'version: 1\naccount_id: 01a7362d577a6c3019a474fd6f485823\npeers:\n  - name: p1\n    ip: 192.0.2.300\n',
+    );
+    writeFileSync(join(workspace, 'dns', 'good.yaml'), 'version: 1\naccount_id: 01a7362d577a6c3019a474fd6f485823\npeers:\n  - name: p1\n    ip: 192.0.2.3\n');
+  });
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+  function runPlan(config: string) {
+    const temp = mkdtempSync(join(workspace, 'temp-'));
+    const files = { output: join(temp, 'output'), summary: join(temp, 'summary') };
+    writeFileSync(files.output, '');
+    writeFileSync(files.summary, '');
+    const res = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', runStep.run!], {
+      cwd: join(workspace, 'dns'),
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_WORKSPACE: workspace,
+        GITHUB_ACTION_PATH: ROOT,
+        GITHUB_OUTPUT: files.output,
+        GITHUB_STEP_SUMMARY: files.summary,
+        RUNNER_TEMP: temp,
+        DNSCTL_COMMAND: 'plan',
+        DNSCTL_CONFIG: config,
+        DNSCTL_CONCURRENCY: '4',
+        DNSCTL_ARGS: '',
+        CLOUDFLARE_BASE_URL: 'http://127.0.0.1:9',
+      },
+    });
+    const output = readFileSync(files.output, 'utf8');
+    const mdPath = /^plan-markdown-path=(.*)$/m.exec(output)?.[1] ?? '';
+    return { ...res, output, mdPath, markdown: mdPath ? readFileSync(mdPath, 'utf8') : '', summary: readFileSync(files.summary, 'utf8') };
+  }
+
+  it('a config problem: annotated on dns/dnsctl.yaml, listed with its line in the plan Markdown and the summary', () => {
+    const r = runPlan('dnsctl.yaml');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^::error file=dns\/dnsctl\.yaml,line=5,col=\d+,title=dnsctl%3A peers\[0\]\.ip::/m);
+    expect(r.mdPath.startsWith('/')).toBe(true);
+    expect(r.markdown).toContain('### dnsctl plan failed: <code>dnsctl.yaml</code>');
+    expect(r.markdown).toMatch(/- <code>dns\/dnsctl\.yaml:5:\d+<\/code> <code>peers&#91;0&#93;\.ip<\/code>: /);
+    expect(r.summary).toBe(r.markdown);
+  });
+
+  it('an error past the config (no credentials): an annotation, and the reason with what to do in the Markdown', () => {
+    const r = runPlan('good.yaml');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^::error title=dnsctl plan::.*CLOUDFLARE_API_TOKEN/m);
+    expect(r.markdown).toContain('> **The run stopped with this error**');
+    expect(r.markdown).toContain('**What to do:** Pass the credentials');
+  });
+});

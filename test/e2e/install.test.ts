@@ -37,17 +37,17 @@ describe('installed as a git dependency', () => {
 
   it('is built by prepare, records the git URL, and runs npx dnsctl --version and validate', async () => {
     const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-    expect(manifest.devDependencies.dnsctl).toMatch(/^git\+file:\/\//);
-    expect(existsSync(join(app, 'node_modules', 'dnsctl', 'dist', 'cli.js'))).toBe(true);
+    expect(manifest.devDependencies['@dnsctl/cli']).toMatch(/^git\+file:\/\//);
+    expect(existsSync(join(app, 'node_modules', '@dnsctl', 'cli', 'dist', 'cli.js'))).toBe(true);
     // The line the README gives editors for a git/npm install points at a file that is there.
-    expect(existsSync(join(app, 'node_modules', 'dnsctl', 'schema', 'dnsctl.schema.json'))).toBe(true);
+    expect(existsSync(join(app, 'node_modules', '@dnsctl', 'cli', 'schema', 'dnsctl.schema.json'))).toBe(true);
 
     expect((await run('npx', ['--no-install', 'dnsctl', '--version'], { cwd: app })).stdout.trim()).toBe(version);
 
     writeFileSync(
       join(app, 'dnsctl.yaml'),
       [
-        '# yaml-language-server: $schema=./node_modules/dnsctl/schema/dnsctl.schema.json',
+        '# yaml-language-server: $schema=./node_modules/@dnsctl/cli/schema/dnsctl.schema.json',
         'version: 1',
         'account_id: 01a7362d577a6c3019a474fd6f485823',
         'tsigs:',

@@ -86,6 +86,32 @@ describe('workflow files', () => {
   });
 });
 
+describe('release workflow', () => {
+  const release = parse(read('.github/workflows/release.yml')) as Workflow & { on: { push?: { tags?: string[] } } };
+
+  it('on a version tag: checks the tag is the version, tests, then publishes with provenance', () => {
+    expect(release.on.push?.tags).toEqual(['v*.*.*']);
+    const job = release.jobs.publish!;
+    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const runs = job.steps.map((s) => s.run ?? '');
+    const at = (command: string) => runs.findIndex((r) => r.startsWith(command));
+    expect(runs.some((r) => r.includes('require("./package.json").version'))).toBe(true);
+    expect(at('npm ci')).toBeGreaterThan(-1);
+    expect(at('npm test')).toBeGreaterThan(at('npm ci'));
+    expect(at('npm publish --provenance --access public')).toBeGreaterThan(at('npm test'));
+    const publish = job.steps[at('npm publish')]!;
+    expect(publish.env).toEqual({ NODE_AUTH_TOKEN: '${{ secrets.NPM_TOKEN }}' });
+  });
+
+  it('publishes the scoped name, with the repository provenance is checked against', () => {
+    const pkg = JSON.parse(read('package.json')) as { name: string; bin: Record<string, string>; repository: { url: string }; publishConfig: unknown };
+    expect(pkg.name).toBe('@dnsctl/cli');
+    expect(Object.keys(pkg.bin)).toEqual(['dnsctl']);
+    expect(pkg.repository.url).toMatch(/^git\+https:\/\/github\.com\/[\w-]+\/dnsctl\.git$/);
+    expect(pkg.publishConfig).toEqual({ access: 'public', provenance: true });
+  });
+});
+
 describe('example workflows', () => {
   const plan = parse(read('examples/github/dnsctl-plan.yml')) as Workflow & { on: Record<string, unknown> };
   const apply = parse(read('examples/github/dnsctl-apply.yml')) as Workflow & { on: Record<string, unknown> };

@@ -154,7 +154,7 @@ describe('action.yml', () => {
     expect(Object.keys(action.inputs).sort()).toEqual(['args', 'command', 'concurrency', 'config', 'node-version', 'working-directory']);
     expect(action.inputs.config!.required).toBe(true);
     expect(action.inputs.command!.default).toBe('plan');
-    expect(action.inputs.concurrency!.default).toBe('4');
+    expect(action.inputs.concurrency!.default).toBe('8');
     expect(action.inputs['node-version']!.default).toBe('20');
   });
 

@@ -29,3 +29,11 @@ describe('unknown commands and options', () => {
     expect(usageError(['plan', 'c.yaml', '--frobnicate'])).toBe(`Unknown option '--frobnicate'. See dnsctl --help`);
   });
 });
+
+describe('defaults', () => {
+  it('runs 8 requests at once unless told otherwise (the budget is the pacer’s job)', () => {
+    const parsed = parseCliArgs(['apply', 'c.yaml']);
+    expect(parsed.kind === 'run' && parsed.options.concurrency).toBe(8);
+    expect(parsed.kind === 'run' && parsed.options.rate).toEqual({ requests: 1200, perSeconds: 300 });
+  });
+});

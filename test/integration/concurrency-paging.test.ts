@@ -40,10 +40,10 @@ describe('concurrency', () => {
     expect(fake.peakInFlight).toBe(1);
   });
 
-  it('default concurrency 4: reaches 4, never more', async () => {
+  it('default concurrency 8: reaches 8, never more', async () => {
     const { fake, run, spec, env } = await applyBig([], 8, 8);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(fake.peakInFlight).toBe(4);
+    expect(fake.peakInFlight).toBe(8);
     expect(actualObjects(fake)).toEqual(expectedObjects(fake, spec, env));
   });
 

@@ -58,7 +58,7 @@ const OPTION_SPEC = {
 } as const;
 
 /** Which options each command accepts (beyond --help and --log-level). */
-const ACCEPTS: Record<Command, readonly string[]> = {
+export const ACCEPTS: Record<Command, readonly string[]> = {
   validate: ['output', 'allow-unset-env'],
   plan: ['concurrency', 'state', 'output', 'detailed-exitcode', 'api-url', 'max-retries', 'rate', 'timeout', 'out'],
   apply: ['concurrency', 'state', 'output', 'api-url', 'max-retries', 'rate', 'timeout', 'plan'],

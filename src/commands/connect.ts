@@ -24,7 +24,7 @@ export function onPacerWait(ctx: CommandContext, listener: WaitListener): () => 
 
 /** Tells this command's listeners that the pacer holds requests. */
 export function announcePacerWait(ctx: CommandContext, wait: PacerWait): void {
-  ctx.logger.info({ waitMs: wait.waitMs, reason: wait.reason }, 'waiting for the API budget');
+  if (wait.waitMs >= 1000) ctx.logger.info({ waitMs: wait.waitMs, reason: wait.reason }, 'waiting for the API budget');
   for (const listener of waitListeners.get(ctx) ?? []) listener(wait);
 }
 

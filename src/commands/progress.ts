@@ -28,6 +28,8 @@ const realClock: ProgressClock = {
 
 /** Without a TTY, a wait is worth a line only from this long. */
 export const PLAIN_WAIT_LINE_MS = 5000;
+/** On a TTY, shorter waits (a slot freeing while the window slides) would only flicker. */
+const LIVE_WAIT_MS = 1000;
 /** Lines kept free below the plan summary on a TTY (header, notes, summary, live line). */
 const SCREEN_MARGIN = 6;
 
@@ -125,6 +127,7 @@ export function createProgress(ctx: CommandContext, plan: Plan, clock: ProgressC
   const unsubscribe = onPacerWait(ctx, (wait) => {
     if (finished) return;
     if (live) {
+      if (wait.waitMs < LIVE_WAIT_MS) return;
       waiting = { wait, until: clock.now() + wait.waitMs };
       clearLine();
       drawLive();

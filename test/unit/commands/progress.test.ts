@@ -105,6 +105,8 @@ describe('apply progress while the pacer holds requests', () => {
     advance(11_000); // the wait is over: back to the plain count, no more ticks
     expect(written.at(-1)).toBe('[1/3] 0 failed or skipped');
     expect(ticking()).toBe(0);
+    announcePacerWait(ctx, budgetWait(300)); // a slot freeing in 0.3 s: not worth a flicker
+    expect(written.at(-1)).toBe('[1/3] 0 failed or skipped');
     progress.done();
     announcePacerWait(ctx, budgetWait(12_000)); // after done: silent
     expect(written.at(-1)).toBe('\r\u001b[K');

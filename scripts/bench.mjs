@@ -413,28 +413,26 @@ async function localCase(flags, work) {
     seedAccount(api, config);
     const env = cliEnv(api, config.env);
 
-    const validateRounds = await interleaved(flags.runs, {
+    const planArgs = ['plan', config.path, '--state', join(dir, 'none.state.json'), '--detailed-exitcode'];
+    const rounds = await interleaved(flags.runs, {
       validate: async () => {
         const run = await runCli({ root, args: ['validate', config.path], env, workDir: dir });
         expectExit(run, 0, 'validate');
         return run;
       },
+      plan: async () => {
+        api.resetStats();
+        const run = await runCli({ root, args: planArgs, env, workDir: dir });
+        expectExit(run, 0, 'plan of the seeded account (0: no changes)');
+        if (!run.stdoutTail.includes(`No changes. ${2 * flags.localPairs} unchanged.`)) {
+          throw new Error(`plan: expected "No changes. ${2 * flags.localPairs} unchanged.", got:\n${run.stdoutTail}`);
+        }
+        return { run, stats: requestStats(api.requests) };
+      },
       yamlParse: () => yamlFloorRun(config.path),
     });
-    const planRuns = [];
-    /** @type {import('./bench/requests.mjs').RequestStats[]} */
-    const planStats = [];
-    for (let i = 0; i < flags.runs; i++) {
-      api.resetStats();
-      const args = ['plan', config.path, '--state', join(dir, 'none.state.json'), '--detailed-exitcode'];
-      const run = await runCli({ root, args, env, workDir: dir });
-      expectExit(run, 0, 'plan of the seeded account (0: no changes)');
-      if (!run.stdoutTail.includes(`No changes. ${2 * flags.localPairs} unchanged.`)) {
-        throw new Error(`plan: expected "No changes. ${2 * flags.localPairs} unchanged.", got:\n${run.stdoutTail}`);
-      }
-      planRuns.push(run);
-      planStats.push(requestStats(api.requests));
-    }
+    const planRuns = rounds.map((r) => r.plan.run);
+    const planStats = rounds.map((r) => r.plan.stats);
     /** @param {import('./bench/cli.mjs').CliRun[]} rs */
     const summary = (rs) => ({
       runs: rs.length,
@@ -443,23 +441,24 @@ async function localCase(flags, work) {
       cpuMs: median(rs.map((r) => r.cpuMs ?? NaN)),
       maxRssMb: Math.max(...rs.map((r) => r.maxRssMb ?? NaN)),
     });
-    const validate = summary(validateRounds.map((r) => r.validate));
-    const yamlWallMs = median(validateRounds.map((r) => r.yamlParse.wallMs));
+    const validate = summary(rounds.map((r) => r.validate));
+    const yamlWallMs = median(rounds.map((r) => r.yamlParse.wallMs));
     const lastPlan = planStats[planStats.length - 1];
     return {
       objects: 2 * flags.localPairs,
       tsigs: flags.localPairs,
       peers: flags.localPairs,
       configBytes: config.bytes,
-      load: validateRounds.map((r) => r.load),
+      load: rounds.map((r) => r.load),
       validate: { ...validate, toYamlParse: validate.wallMs / yamlWallMs },
       yamlParse: {
         wallMs: yamlWallMs,
-        wallMsAll: validateRounds.map((r) => r.yamlParse.wallMs),
-        parseMs: median(validateRounds.map((r) => r.yamlParse.parseMs)),
+        wallMsAll: rounds.map((r) => r.yamlParse.wallMs),
+        parseMs: median(rounds.map((r) => r.yamlParse.parseMs)),
       },
       plan: {
         ...summary(planRuns),
+        toYamlParse: median(planRuns.map((run) => run.wallMs)) / yamlWallMs,
         requests: lastPlan,
         requestsMatchIdeal: planStats.every((s) => matchesIdeal(s, idealNoop())),
         phases: planRuns.map((run, i) => runFigures(run, /** @type {import('./bench/requests.mjs').RequestStats} */ (planStats[i])).phases),
@@ -498,11 +497,14 @@ function printLocalCase(r) {
     `Local overhead: ${r.tsigs} TSIGs + ${r.peers} peers (${(r.configBytes / 1024).toFixed(0)} KiB of YAML), latency 0, median of ${r.validate.runs} rounds (load ${r.load.join(', ')})`,
     ['metric', 'measured', 'target', ''],
     [
-      ['validate wall (s)', seconds(r.validate.wallMs), '< 1 s', gate(`validate of ${r.objects} objects < 1 s`, `${seconds(r.validate.wallMs)} s`, '< 1 s', r.validate.wallMs < 1000)],
+      // Targets in the floor's units (1 s and 2 s for the 0.65 s a node + yaml.parse process takes
+      // idle on the reference machine), so that load on the machine moves both sides alike.
+      ['validate wall (s)', seconds(r.validate.wallMs), '', '(info)'],
       ['floor: node + yaml.parse of the file, same moments (s)', seconds(r.yamlParse.wallMs), '', `(parse alone ${seconds(r.yamlParse.parseMs)} s)`],
-      ['validate / yaml.parse process', times(r.validate.toYamlParse), '', '(info)'],
+      ['validate / yaml.parse process', times(r.validate.toYamlParse), '≤ 1.5×', gate(`validate of ${r.objects} objects ≤ 1.5 × node + yaml.parse`, times(r.validate.toYamlParse), '≤ 1.5×', r.validate.toYamlParse <= 1.5)],
       ['validate CPU (s) / peak RSS (MB)', `${seconds(r.validate.cpuMs)} / ${megabytes(r.validate.maxRssMb)}`, '', ''],
-      ['plan wall (s), account holds them all', seconds(r.plan.wallMs), '< 2 s', gate(`plan of ${r.objects} objects < 2 s`, `${seconds(r.plan.wallMs)} s`, '< 2 s', r.plan.wallMs < 2000)],
+      ['plan wall (s), account holds them all', seconds(r.plan.wallMs), '', '(info)'],
+      ['plan / yaml.parse process', times(r.plan.toYamlParse), '≤ 3×', gate(`plan of ${r.objects} objects ≤ 3 × node + yaml.parse`, times(r.plan.toYamlParse), '≤ 3×', r.plan.toYamlParse <= 3)],
       ['  of which the 2 list calls (s)', seconds(median(span)), '', ''],
       ['plan peak RSS (MB)', megabytes(r.plan.maxRssMb), '< 300 MB', gate(`plan of ${r.objects} objects < 300 MB RSS`, `${megabytes(r.plan.maxRssMb)} MB`, '< 300 MB', r.plan.maxRssMb < 300)],
       ['plan CPU (s)', seconds(r.plan.cpuMs), '', ''],
@@ -554,9 +556,11 @@ function nodeOnly() {
 /** @param {Awaited<ReturnType<typeof startupCase>>} r */
 function printStartup(r) {
   printTable(`Startup: dnsctl --version, ${r.runs} runs (after one warm-up)`, ['metric', 'measured', 'target', ''], [
-    ['median wall (ms)', r.medianMs.toFixed(0), '< 150 ms', target('dnsctl --version < 150 ms (median)', `${r.medianMs.toFixed(0)} ms`, '< 150 ms', r.medianMs < 150)],
+    ['median wall (ms)', r.medianMs.toFixed(0), '', '(info)'],
     ['min / max wall (ms)', `${r.minMs.toFixed(0)} / ${r.maxMs.toFixed(0)}`, '', ''],
-    ['node -e 0, same moments: median (ms)', r.nodeOnlyMedianMs.toFixed(0), '', '(info)'],
+    ['node -e 0, same moments: median (ms)', r.nodeOnlyMedianMs.toFixed(0), '', ''],
+    // 150 ms for Node's own 79 ms on the reference machine, idle.
+    ['--version / node -e 0', times(r.medianMs / r.nodeOnlyMedianMs), '≤ 1.9×', target('dnsctl --version ≤ 1.9 × node -e 0 (medians)', times(r.medianMs / r.nodeOnlyMedianMs), '≤ 1.9×', r.medianMs / r.nodeOnlyMedianMs <= 1.9)],
     ['CPU (ms) / peak RSS (MB)', `${r.cpuMs?.toFixed(0)} / ${megabytes(r.maxRssMb)}`, '', ''],
   ]);
 }
@@ -657,8 +661,8 @@ function printBudget(r) {
       ['requests sent (incl. 429s), first run', r.requests?.total ?? '–', r.ideal.requests.total, ''],
       ['requests admitted, first run', r.requests?.admitted ?? '–', r.ideal.requests.total, target(`budget: admitted requests = ideal (N=${r.n})`, String(r.requests?.admitted), String(r.ideal.requests.total), r.requestsMatchIdeal)],
       ['429 answers (all runs)', `${r.status429} (${(r.share429 * 100).toFixed(2)}%)`, '0', target('budget: 429s ≤ 1% of requests', `${(r.share429 * 100).toFixed(2)}%`, '≤ 1%', r.share429 <= 0.01)],
-      ['wall (s), median', seconds(r.wallMs), seconds(r.ideal.wallMs), target('budget-bound apply wall ≤ 1.05 × the budget ideal', times(r.wallRatio), '≤ 1.05×', r.wallRatio <= 1.05)],
-      ['  start → 1st request / API span (s)', `${seconds(r.beforeFirstRequestMs)} / ${seconds(r.apiSpanMs)}`, seconds(r.ideal.wallMs), times(r.apiSpanRatio)],
+      ['API span: 1st request → last answer (s), median', seconds(r.apiSpanMs), seconds(r.ideal.wallMs), target('budget-bound apply: API span ≤ 1.05 × the budget ideal', times(r.apiSpanRatio), '≤ 1.05×', r.apiSpanRatio <= 1.05)],
+      ['wall (s), median; start → 1st request (s)', `${seconds(r.wallMs)}; ${seconds(r.beforeFirstRequestMs)}`, seconds(r.ideal.wallMs), `${times(r.wallRatio)} (info: start-up is the startup case's)`],
       ['peak requests in flight', r.peakInFlight, Math.min(r.concurrency, r.n), ''],
       ['CLI CPU (s) / peak RSS (MB)', `${seconds(r.cpuMs)} / ${megabytes(r.maxRssMb)}`, '', ''],
     ],

@@ -4,7 +4,7 @@ import type { SecondaryDnsApi } from '../cloudflare/api.js';
 import { errorMessage, exitCodeForSignal } from '../errors.js';
 import { planSalt } from '../plan/hash.js';
 import type { Plan } from '../plan/types.js';
-import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
+import { appendStepSummary, failureAnnotations, isGitHubActions, setOutputs } from '../report/github.js';
 import { applyJson } from '../report/json.js';
 import { renderApplyMarkdown } from '../report/markdown.js';
 import { assertPlanStillHolds, readPlanFile } from '../report/plan-file.js';
@@ -60,6 +60,7 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
     ctx.stdout.write(`${ctx.style.bold(applySummaryLine(state.summary))}\n${where}\n`);
   }
   if (isGitHubActions(ctx.env)) {
+    for (const line of failureAnnotations(results)) ctx.stderr.write(`${line}\n`);
     appendStepSummary(ctx.env, renderApplyMarkdown(results, run.plan, meta));
     setOutputs(ctx.env, {
       'has-changes': String(results.some((r) => r.status === 'applied')),

@@ -9,7 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Result } from '../apply/types.js';
 import type { Problem } from '../errors.js';
+import { kindOf } from '../resources/index.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -60,6 +62,15 @@ export function githubAnnotations(problems: Problem[], env: Env = {}, cwd: strin
       },
       p.message,
     ),
+  );
+}
+
+/** One `::error` per operation that failed (its API error), so the run's page shows it, not only the log. */
+export function failureAnnotations(results: Result[]): string[] {
+  return results.flatMap((r) =>
+    r.status === 'failed'
+      ? [workflowCommand('error', { title: `dnsctl apply: ${kindOf(r.op.kind).label} ${r.op.name}` }, `${r.op.action} failed: ${r.error.message}`)]
+      : [],
   );
 }
 

@@ -2,11 +2,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Result } from '../../../src/apply/types.js';
 import type { Problem } from '../../../src/errors.js';
+import { buildPlan } from '../../../src/plan/build.js';
+import { emptyInventory } from '../../../src/plan/inventory.js';
+import { desired, tsig } from '../../support/desired.js';
 import {
   appendStepSummary,
   escapeData,
   escapeProperty,
+  failureAnnotations,
   formatOutput,
   githubAnnotations,
   isGitHubActions,
@@ -89,6 +94,19 @@ describe('paths under a working-directory', () => {
     expect(githubAnnotations([problem({})], env, sub)).toEqual([
       '::error file=dns/dnsctl.yaml,line=3,col=5,title=dnsctl%3A peers[1].ip::must be an IP address',
     ]);
+  });
+});
+
+describe('failureAnnotations', () => {
+  it('annotates each failed operation with its API error; applied and skipped ones are not', () => {
+    const plan = buildPlan(desired(tsig('a.', 's'), tsig('b.', 's'), tsig('c.', 's')), { resources: [] }, emptyInventory);
+    const [a, b, c] = plan.operations;
+    const results: Result[] = [
+      { status: 'applied', op: a!, cloudflareId: '1' },
+      { status: 'failed', op: b!, error: { message: 'POST tsigs: Cloudflare answered 403: no, 100%' }, cloudflareId: null },
+      { status: 'skipped', op: c!, reason: 'depends on b.' },
+    ];
+    expect(failureAnnotations(results)).toEqual(['::error title=dnsctl apply%3A TSIG b.::create failed: POST tsigs: Cloudflare answered 403: no, 100%25']);
   });
 });
 

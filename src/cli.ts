@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, DnsctlError, type Problem } from './errors.js';
-import { HELP, parseCliArgs, type Command } from './cli/options.js';
+import { HELP, parseCliArgs, type CliOptions, type Command } from './cli/options.js';
 import type { CommandContext } from './commands/context.js';
 import { escapeText } from './report/escape.js';
 import { styleFor } from './report/style.js';
@@ -18,6 +18,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const stdout = process.stdout;
   const stderr = process.stderr;
   let logLevel = 'warn';
+  let running: CliOptions | null = null;
   try {
     const parsed = parseCliArgs(argv);
     if (parsed.kind === 'version') {
@@ -30,6 +31,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const { options } = parsed;
     logLevel = options.logLevel;
+    running = options;
     const interrupts = trapInterrupts(stderr);
     const ctx: CommandContext = {
       options,
@@ -48,7 +50,31 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       await Promise.allSettled(ctx.cleanups.map((cleanup) => cleanup()));
     }
   } catch (err) {
-    return reportError(err, stderr, env, logLevel);
+    const exitCode = await reportError(err, stderr, env, logLevel);
+    if (running) await reportFailureForReview(err, running, stdout, stderr, env);
+    return exitCode;
+  }
+}
+
+/**
+ * A failed run still leaves its reviewers the reason: the Markdown output (the pull-request
+ * comment) and the job summary hold the error, and in Actions an error that is not a config
+ * problem (those are annotated on their lines already) becomes an annotation too.
+ */
+async function reportFailureForReview(err: unknown, options: CliOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv) {
+  const github = await import('./report/github.js');
+  const inActions = github.isGitHubActions(env);
+  if (options.output !== 'markdown' && !inActions) return;
+  const { renderFailureMarkdown } = await import('./report/markdown.js');
+  const markdown = renderFailureMarkdown(err, { command: options.command, configPath: options.configPath, version: VERSION }, (file) =>
+    inActions ? github.workspacePath(file, env) : file,
+  );
+  if (options.output === 'markdown') stdout.write(markdown);
+  if (!inActions) return;
+  github.appendStepSummary(env, markdown);
+  if (!(err instanceof ConfigError)) {
+    const message = err instanceof Error ? err.message : String(err);
+    stderr.write(`${github.workflowCommand('error', { title: `dnsctl ${options.command}` }, message)}\n`);
   }
 }
 

@@ -16,7 +16,7 @@ export {
   resolveBaseUrl,
   type Credentials,
 } from './credentials.js';
-export { DEFAULT_PACING, createPacer, parseRatelimit, type Pacer, type PacerOptions, type RatelimitInfo } from './pacer.js';
+export { DEFAULT_PACING, createPacer, parseRatelimit, type Pacer, type PacerOptions, type PacerWait, type RatelimitInfo } from './pacer.js';
 export {
   isIdempotent,
   isOutcomeUnknown,

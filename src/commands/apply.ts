@@ -3,19 +3,20 @@ import type { Result } from '../apply/types.js';
 import type { SecondaryDnsApi } from '../cloudflare/api.js';
 import { describeResentDuplicate } from '../cloudflare/index.js';
 import { errorMessage, exitCodeForSignal } from '../errors.js';
+import { planSalt } from '../plan/hash.js';
 import type { Plan } from '../plan/types.js';
-import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
+import { appendStepSummary, failureAnnotations, isGitHubActions, setOutputs } from '../report/github.js';
 import { applyJson } from '../report/json.js';
 import { renderApplyMarkdown } from '../report/markdown.js';
 import { acquireLock, type HeldLock } from '../report/lock.js';
 import { assertPlanStillHolds, readPlanFile } from '../report/plan-file.js';
 import { assertStateWritable, buildAppliedState, buildUnplannedState, newSalt, writeStateFile, type RunFacts } from '../report/state.js';
-import { applySummaryLine, renderPlanText } from '../report/text.js';
+import { applySummaryLine } from '../report/text.js';
 import { VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
 import { planMeta } from './plan.js';
 import { loadLocalInputs, planAgainstAccount, type LocalInputs } from './prepare.js';
-import { createProgress } from './progress.js';
+import { createProgress, renderApplyPreview } from './progress.js';
 
 /** How long operations already in flight may take to finish after SIGINT/SIGTERM. */
 export const IN_FLIGHT_DEADLINE_MS = 30_000;
@@ -54,10 +55,10 @@ async function applyLocked(ctx: CommandContext, inputs: LocalInputs, startedAt: 
     if (isGitHubActions(ctx.env)) setOutputs(ctx.env, { 'has-changes': 'false', 'report-path': inputs.statePath });
     throw err;
   });
-  const meta = planMeta(run, reviewed?.plan_salt ?? newSalt());
+  const meta = planMeta(run, reviewed?.plan_salt ?? planSalt(run.loaded.sha256, run.plan.accountId));
   if (reviewed) assertPlanStillHolds(reviewed, ctx.options.planIn!, meta);
   if (ctx.options.output === 'text') {
-    ctx.stdout.write(renderPlanText(run.plan, ctx.style, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`, meta.notes));
+    ctx.stdout.write(renderApplyPreview(ctx, run.plan, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`, meta.notes));
   }
 
   const results = await executeWithDeadline(ctx, run.plan, run.api);
@@ -85,6 +86,7 @@ async function applyLocked(ctx: CommandContext, inputs: LocalInputs, startedAt: 
     ctx.stdout.write(`${ctx.style.bold(applySummaryLine(state.summary))}\n${where}\n`);
   }
   if (isGitHubActions(ctx.env)) {
+    for (const line of failureAnnotations(results)) ctx.stderr.write(`${line}\n`);
     appendStepSummary(ctx.env, renderApplyMarkdown(results, run.plan, meta), (line) => ctx.stderr.write(`${line}\n`));
     setOutputs(ctx.env, {
       'has-changes': String(results.some((r) => r.status === 'applied')),

@@ -1,6 +1,5 @@
-import { planHash } from '../plan/build.js';
+import { planHash, planSalt } from '../plan/hash.js';
 import { hasChanges } from '../plan/types.js';
-import { newSalt } from '../report/state.js';
 import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
 import { planJson, type PlanMeta } from '../report/json.js';
 import { renderPlanMarkdown } from '../report/markdown.js';
@@ -28,7 +27,7 @@ export function planMeta(run: PreparedRun, salt: string): PlanMeta {
 export async function planCommand(ctx: CommandContext): Promise<number> {
   if (ctx.options.planOut) assertPlanFileWritable(ctx.options.planOut);
   const run = await preparePlan(ctx);
-  const salt = newSalt();
+  const salt = planSalt(run.loaded.sha256, run.plan.accountId);
   const meta = planMeta(run, salt);
   const { plan } = run;
 

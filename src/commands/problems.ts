@@ -6,5 +6,5 @@ import type { CommandContext } from './context.js';
 /** One line per problem on stderr, and in GitHub Actions an annotation on the file's line too. */
 export function reportProblems(ctx: Pick<CommandContext, 'stderr' | 'env'>, problems: Problem[]): void {
   for (const problem of problems) ctx.stderr.write(`${escapeText(formatProblem(problem))}\n`);
-  if (isGitHubActions(ctx.env)) for (const line of githubAnnotations(problems)) ctx.stderr.write(`${line}\n`);
+  if (isGitHubActions(ctx.env)) for (const line of githubAnnotations(problems, ctx.env)) ctx.stderr.write(`${line}\n`);
 }

@@ -6,7 +6,8 @@ import { ACCOUNT_KINDS, ZONE_KINDS } from '../resources/index.js';
 import type { FieldSpec, ResourceKind } from '../resources/types.js';
 
 export const SCHEMA_DRAFT = 'https://json-schema.org/draft/2020-12/schema';
-export const SCHEMA_ID = 'urn:dnsctl:config-schema:v1';
+/** Where editors and tools can fetch this schema: the file in the repository at the release tag. */
+export const SCHEMA_ID = 'https://raw.githubusercontent.com/your-org/dnsctl/v0.1.0/schema/dnsctl.schema.json';
 export const CONFIG_VERSION = 1;
 
 const EXAMPLE_ACCOUNT_ID = '01a7362d577a6c3019a474fd6f485823';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { KINDS, kindOf, kindsReferencing } from '../resources/index.js';
 import { comparable, sameComparable } from '../resources/fields.js';
 import {
@@ -12,7 +11,7 @@ import {
   type KindName,
   type ResourceKind,
 } from '../resources/types.js';
-import { SENSITIVE, Secret, secretFingerprint } from '../secret.js';
+import { SENSITIVE, Secret } from '../secret.js';
 import type { Inventory } from './inventory.js';
 import type { DisplayValue, FieldChange, Operation, Plan, UnmanagedObject } from './types.js';
 
@@ -346,23 +345,4 @@ function sortedByName<T extends { name: string; id?: string }>(items: T[]): T[] 
 /** Locale-independent, so the plan is the same on every machine. */
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * A hash of what the plan will do, for `apply --plan` and the pull-request comment. Secrets
- * enter it as fingerprints salted with `salt` (kept in the plan file), so that a secret changed
- * in the environment after review changes the hash without the hash revealing the secret.
- */
-export function planHash(plan: Plan, salt: string): string {
-  const canonical = plan.operations.map((op) => ({
-    id: op.id,
-    action: op.action,
-    cloudflareId: op.cloudflareId,
-    changes: op.changes,
-    dependsOn: op.dependsOn,
-    secrets: Object.entries(op.desired?.values ?? {})
-      .filter((entry): entry is [string, Secret] => entry[1] instanceof Secret)
-      .map(([field, secret]) => [field, secretFingerprint(salt, secret)]),
-  }));
-  return createHash('sha256').update(JSON.stringify({ accountId: plan.accountId, canonical })).digest('hex');
 }

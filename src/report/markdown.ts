@@ -11,6 +11,7 @@ import type { Result } from '../apply/types.js';
 import { summarize, type DisplayValue, type FieldChange, type Operation, type Plan } from '../plan/types.js';
 import { KINDS } from '../resources/index.js';
 import type { KindName } from '../resources/types.js';
+import { ApiError, ConfigError, CredentialsError, NetworkError } from '../errors.js';
 import { SENSITIVE } from '../secret.js';
 import type { PlanMeta } from './json.js';
 
@@ -311,5 +312,60 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
   }
 
   sections.push(footer(meta));
+  return `${sections.join('\n\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failure: the comment a failed plan or apply leaves, so the pull request says why.
+
+export interface FailureMeta {
+  command: string;
+  configPath: string;
+  version: string;
+}
+
+/** What to do about an error whose message does not say it already. */
+export function failureHint(err: unknown): string | null {
+  if (err instanceof CredentialsError) {
+    return "Pass the credentials in the step's env: block from a repository secret: CLOUDFLARE_API_TOKEN (permission Account Settings Write).";
+  }
+  if (err instanceof ApiError) {
+    if (err.status === 401 || err.status === 403) {
+      return 'Check the token: it needs Account › Account Settings › Edit on this account, and the account ID must be that account.';
+    }
+    if (err.status === 429) return "The account's API budget (1200 requests per 5 minutes) is spent; run the job again in a few minutes.";
+    if (err.status >= 500 || err.unreadable) return 'Cloudflare failed, not the config: run the job again.';
+  }
+  if (err instanceof NetworkError) return 'Cloudflare could not be reached: run the job again.';
+  return null;
+}
+
+/**
+ * Why `dnsctl <command>` failed: config problems as a list with their lines, any other error
+ * with what to do about it. `where` turns a problem's file into the name readers know (the
+ * path from the repository root, in Actions).
+ */
+export function renderFailureMarkdown(err: unknown, meta: FailureMeta, where: (file: string) => string = (f) => f): string {
+  const sections = [`### dnsctl ${escapeMarkdown(meta.command)} failed: ${code(meta.configPath)}`];
+  if (err instanceof ConfigError) {
+    const problems = [...err.problems].sort((a, b) => a.line - b.line || a.col - b.col);
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    sections.push(`**${plural(errors, 'problem')} in the config**; nothing was changed. Fix ${errors === 1 ? 'it' : 'them'} and push again.`);
+    sections.push(
+      problems
+        .map((p) => {
+          const at = p.line > 0 ? `${where(p.file)}:${p.line}:${p.col}` : where(p.file);
+          const field = p.path ? `${code(p.path)}: ` : '';
+          return `- ${code(at)} ${p.severity === 'warning' ? '(warning) ' : ''}${field}${escapeMarkdown(p.message)}`;
+        })
+        .join('\n'),
+    );
+  } else {
+    const message = err instanceof Error ? err.message : String(err);
+    sections.push(caution('The run stopped with this error', [escapeMarkdown(message)]));
+    const hint = failureHint(err);
+    if (hint) sections.push(`**What to do:** ${escapeMarkdown(hint)}`);
+  }
+  sections.push(`<sub>dnsctl ${escapeMarkdown(meta.version)} · config ${code(meta.configPath)}</sub>`);
   return `${sections.join('\n\n')}\n`;
 }

@@ -21,7 +21,7 @@ afterAll(removeTempDirs);
 
 async function applyBig(concurrency: string[], tsigs: number, peers: number, latencyMs = 60) {
   const fake = await startFake({ latencyMs });
-  const limit = Number(concurrency[1] ?? 4);
+  const limit = Number(concurrency[1] ?? 8); // the default concurrency
   const barrier = await writeBarrier(fake.url, limit);
   const dir = tempDir();
   const { spec, secrets } = bigConfig(tsigs, peers);
@@ -104,11 +104,11 @@ describe('concurrency', () => {
     expect(fake.peakInFlight).toBe(1);
   });
 
-  it('default concurrency 4: reaches 4, never more', async () => {
+  it('default concurrency 8: reaches 8, never more', async () => {
     const { fake, run, spec, env, barrier } = await applyBig([], 8, 8);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(barrier.opened()).toBe(true);
-    expect(fake.peakInFlight).toBeLessThanOrEqual(4);
+    expect(fake.peakInFlight).toBeLessThanOrEqual(8);
     expect(actualObjects(fake)).toEqual(expectedObjects(fake, spec, env));
   });
 

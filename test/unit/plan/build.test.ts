@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan, planHash } from '../../../src/plan/build.js';
+import { buildPlan } from '../../../src/plan/build.js';
+import { planHash } from '../../../src/plan/hash.js';
 import { hasChanges } from '../../../src/plan/types.js';
 import { emptyInventory, type Inventory } from '../../../src/plan/inventory.js';
 import { observeAccount } from '../../../src/observe.js';

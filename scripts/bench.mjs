@@ -669,14 +669,57 @@ function printBudget(r) {
   );
 }
 
-// HOOK(zone links): the zone-link observe cost per zone. The lead adds zone transfer links (one
-// list of zones, then per linked zone its secondary/primary config): measure `plan` of a config
-// with Z linked zones against a fake seeded with them, at Z = 10 and 100, and report requests per
-// zone and wall per zone (median of flags.runs), next to the 2 list calls of the TSIG/peer
-// observe. Until then this case measures nothing and says so.
-/** @param {ReturnType<typeof readFlags>} _flags @param {string} _work */
-async function zoneLinkObserveCase(_flags, _work) {
-  return null;
+// Zone links: the observe cost per zone. `plan` of a config with Z zones, each with an incoming
+// and an outgoing link to one peer, against a fake seeded with them: half the zones with a
+// zone_id, half looked up by name. Fewest requests: one list per account-scoped kind, one page of
+// the zone list per 50 zones looked up, then per zone its incoming and outgoing GET and the
+// outgoing status (3 per zone).
+/**
+ * @param {ReturnType<typeof readFlags>} flags @param {string} work
+ * @param {number} zones
+ */
+async function zoneLinkObserveRun(flags, work, zones) {
+  const api = await startFakeCloudflare({ token, latencyMs: flags.latencyMs });
+  try {
+    const peer = api.seed('peers', { name: 'ns1', ip: '192.0.2.53', port: 53 });
+    const lines = [`version: 1`, `account_id: ${api.accountId}`, 'peers:', '  - name: ns1', '    ip: 192.0.2.53', 'zones:'];
+    for (let i = 0; i < zones; i++) {
+      const zone = api.seedZone(`zone${String(i).padStart(4, '0')}.example`);
+      api.seedLink(zone.id, 'incoming', { peers: [peer.id], auto_refresh_seconds: 86400 });
+      api.seedLink(zone.id, 'outgoing', { peers: [peer.id], enabled: true });
+      lines.push(`  - name: ${zone.name}`, ...(i % 2 === 0 ? [`    zone_id: ${zone.id}`] : []), '    incoming: { peers: [ns1] }', '    outgoing: { peers: [ns1] }');
+    }
+    const dir = mkdtempSync(join(work, 'zones-'));
+    const config = join(dir, 'zones.yaml');
+    writeFileSync(config, `${lines.join('\n')}\n`);
+    api.resetStats();
+    const run = await runCli({ root, args: ['plan', config, '--state', join(dir, 'zones.state.json'), '--detailed-exitcode'], env: cliEnv(api, {}), workDir: dir });
+    return { exitCode: run.exitCode, wallMs: run.wallMs, requests: api.counts().total };
+  } finally {
+    await api.close();
+  }
+}
+
+/** @param {ReturnType<typeof readFlags>} flags @param {string} work */
+async function zoneLinkObserveCase(flags, work) {
+  const sizes = flags.quick ? [10] : [10, 100];
+  const cases = [];
+  for (const zones of sizes) {
+    /** @type {Array<{ exitCode: number | null, wallMs: number, requests: number }>} */
+    const runs = [];
+    for (let round = 0; round < flags.runs; round++) runs.push(await zoneLinkObserveRun(flags, work, zones));
+    const lookedUp = Math.floor(zones / 2);
+    const ideal = 3 + Math.max(1, Math.ceil(lookedUp / 50)) + 3 * zones;
+    const wallMs = median(runs.map((r) => r.wallMs));
+    cases.push({ zones, ideal, requests: runs[0]?.requests ?? 0, exitCodes: runs.map((r) => r.exitCode), wallMs, perZoneRequests: ((runs[0]?.requests ?? 0) - 3) / zones, load: load1() });
+  }
+  printTable(
+    `Zone links: observe cost of plan with Z zones (incoming + outgoing each; half by zone_id, half by name), latency ${flags.latencyMs} ms, concurrency ${DEFAULT_CONCURRENCY}; median of ${flags.runs} runs`,
+    ['zones', 'requests (fewest possible)', 'per zone', 'exit codes', 'wall (s)', 'load'],
+    cases.map((c) => [c.zones, `${c.requests} (${c.ideal})`, c.perZoneRequests.toFixed(2), c.exitCodes.join(','), seconds(c.wallMs), c.load]),
+  );
+  for (const c of cases) target(`zone links: plan of ${c.zones} zones sends the fewest requests`, String(c.requests), String(c.ideal), c.requests === c.ideal && c.exitCodes.every((x) => x === 0));
+  return cases;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -759,7 +802,6 @@ async function main() {
     }
 
     results.zoneLinkObserve = await zoneLinkObserveCase(flags, work);
-    if (results.zoneLinkObserve === null) console.log('\nZone-link observe cost per zone: not measured (no zone links on this branch; see HOOK(zone links)).');
   } catch (err) {
     failure = err instanceof Error ? err.message : String(err);
     console.error(`\nbench: a run failed: ${failure}`);

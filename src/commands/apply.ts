@@ -1,7 +1,10 @@
 import { executePlan } from '../apply/execute.js';
 import type { Result } from '../apply/types.js';
 import type { SecondaryDnsApi } from '../cloudflare/api.js';
-import { errorMessage, exitCodeForSignal } from '../errors.js';
+import { ApplyRefusedError, errorMessage, exitCodeForSignal } from '../errors.js';
+import { checkDeletes, refusalMessage } from '../plan/guard.js';
+import { hasChanges } from '../plan/types.js';
+import { APPLY_QUESTION, askYesNo, isInteractive } from './confirm.js';
 import type { Plan } from '../plan/types.js';
 import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
 import { applyJson } from '../report/json.js';
@@ -12,7 +15,7 @@ import { applySummaryLine, renderPlanText } from '../report/text.js';
 import { VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
 import { planMeta } from './plan.js';
-import { loadLocalInputs, planAgainstAccount, type LocalInputs } from './prepare.js';
+import { loadLocalInputs, planAgainstAccount, throwIfInterrupted, type LocalInputs } from './prepare.js';
 import { createProgress } from './progress.js';
 
 /** How long operations already in flight may take to finish after SIGINT/SIGTERM. */
@@ -36,6 +39,7 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
   if (ctx.options.output === 'text') {
     ctx.stdout.write(renderPlanText(run.plan, ctx.style, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`, meta.notes));
   }
+  await confirmApply(ctx, run.plan, run.loaded.desired.maxDeletes, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`);
 
   const results = await executeWithDeadline(ctx, run.plan, run.api);
   const interruptedBy = interruption(ctx);
@@ -68,6 +72,21 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
   if (writeError) throw writeError;
   if (interruptedBy) return exitCodeForSignal(interruptedBy);
   return state.summary.failed + state.summary.skipped > 0 ? 1 : 0;
+}
+
+/**
+ * Before the first write: the blast-radius guard, then (a person at a terminal, no --yes, no
+ * reviewed --plan) the question. Either refusal changes nothing and writes no state file.
+ */
+async function confirmApply(ctx: CommandContext, plan: Plan, maxDeletes: number | undefined, header: string): Promise<void> {
+  const verdict = checkDeletes(plan, maxDeletes, ctx.options.allowDeletes);
+  if (!verdict.allowed) throw new ApplyRefusedError(refusalMessage(verdict));
+  if (ctx.options.yes || ctx.options.planIn || !hasChanges(plan) || !isInteractive(ctx.stdout)) return;
+  const out = ctx.options.output === 'text' ? ctx.stdout : ctx.stderr;
+  if (ctx.options.output !== 'text') out.write(renderPlanText(plan, ctx.style, header));
+  const yes = await askYesNo(APPLY_QUESTION, out, ctx.signal);
+  throwIfInterrupted(ctx.signal);
+  if (!yes) throw new ApplyRefusedError('not confirmed ("yes" was not the answer); nothing was changed');
 }
 
 function interruption(ctx: CommandContext): Signal | null {

@@ -8,6 +8,7 @@
  * values; a field flagged `sensitive` is printed as "(sensitive)" whatever it holds.
  */
 import type { Result } from '../apply/types.js';
+import { dangersOf, planDangers } from '../plan/danger.js';
 import { summarize, type DisplayValue, type FieldChange, type Operation, type Plan } from '../plan/types.js';
 import { KINDS } from '../resources/index.js';
 import type { KindName } from '../resources/types.js';
@@ -177,6 +178,20 @@ function caution(title: string, items: string[]): string {
   return ['> [!CAUTION]', `> **${title}**`, ...items.map((i) => `> - ${i}`)].join('\n');
 }
 
+/**
+ * The block a pull-request comment or job summary opens with when the plan holds dangerous
+ * changes (deletes, a peer losing its TSIG, a TSIG key change, a link losing peers or disabled).
+ */
+function dangerWarning(plan: Plan, title: string): string | null {
+  const dangers = planDangers(plan);
+  if (dangers.length === 0) return null;
+  return ['> [!WARNING]', `> **⚠️ ${plural(dangers.length, 'dangerous change')} ${title}**`, ...dangers.map((d) => `> - ${escapeMarkdown(d.message)}`)].join('\n');
+}
+
+function actionCell(op: Operation): string {
+  return dangersOf(op).length > 0 ? `${ACTION_CELL[op.action]} ⚠️` : ACTION_CELL[op.action];
+}
+
 function tablesByKind(ops: Operation[], header: string[], row: (op: Operation) => string[]): string {
   return groupByKind(ops, (op) => op.kind)
     .map(([kind, list]) => `#### ${escapeMarkdown(kindTitle(kind))}\n\n${table(header, list.map(row))}`)
@@ -194,6 +209,8 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
   const s = summarize(plan);
   const changed = plan.operations.filter((op) => op.action !== 'noop');
   const sections: string[] = [];
+  const warning = dangerWarning(plan, 'in this plan: review before merging');
+  if (warning) sections.push(warning);
 
   if (changed.length === 0) {
     sections.push('### dnsctl plan: no changes');
@@ -215,7 +232,7 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
 
     const tables = tablesByKind(changed, ['Name', 'Action', 'Changes'], (op) => [
       code(op.name),
-      ACTION_CELL[op.action],
+      actionCell(op),
       changesCell(op),
     ]);
     sections.push(maybeFold(tables, changed.length));
@@ -272,6 +289,8 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
   const notRun = ops.filter((op) => !byId.has(op.id)).length;
 
   const sections: string[] = [];
+  const warning = dangerWarning(plan, 'in this apply');
+  if (warning && ops.length > 0) sections.push(warning);
   if (ops.length === 0) {
     sections.push('### dnsctl apply: no changes');
     sections.push(`Nothing to apply: ${plural(unchanged, 'resource')} unchanged.`);
@@ -302,7 +321,7 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
 
     const tables = tablesByKind(ops, ['Name', 'Action', 'Status', 'Changes'], (op) => [
       code(op.name),
-      ACTION_CELL[op.action],
+      actionCell(op),
       statusCell(byId.get(op.id)),
       changesCell(op),
     ]);

@@ -183,6 +183,25 @@ export function buildAppliedState(plan: Plan, results: Result[], previous: State
   };
 }
 
+/** An object `dnsctl import` declared, recorded as managed; its secrets as fingerprints. */
+export interface ImportedEntry {
+  kind: KindName;
+  name: string;
+  id: string;
+  secrets?: Record<string, Secret>;
+}
+
+/** The state file `dnsctl import` writes: every imported object managed (unchanged). Pure. */
+export function buildImportedState(entries: ImportedEntry[], facts: RunFacts): StateFile {
+  const resources: StateEntry[] = entries.map(({ kind, name, id, secrets }) => {
+    const entry: StateEntry = { kind, name, id, operation: 'noop', status: 'unchanged' };
+    const fingerprints = Object.fromEntries(Object.entries(secrets ?? {}).map(([field, secret]) => [field, secretFingerprint(facts.salt, secret)]));
+    if (Object.keys(fingerprints).length > 0) entry.fingerprints = fingerprints;
+    return entry;
+  });
+  return { ...header(facts, false, 'success'), summary: summarizeEntries(resources), resources };
+}
+
 /** A run that could not plan (account unreadable, ...): report it, keep the inventory. */
 export function buildUnplannedState(previous: StateFile | null, facts: RunFacts, error: string): StateFile {
   return {

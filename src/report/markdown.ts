@@ -209,8 +209,8 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
   const s = summarize(plan);
   const changed = plan.operations.filter((op) => op.action !== 'noop');
   const sections: string[] = [];
+  // Right under the title line: the first thing a reviewer reads, above every table and fold.
   const warning = dangerWarning(plan, 'in this plan: review before merging');
-  if (warning) sections.push(warning);
 
   if (changed.length === 0) {
     sections.push('### dnsctl plan: no changes');
@@ -219,6 +219,7 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
     const counts = [`${s.create} to create`, `${s.update} to update`, `${s.delete} to delete`, `${s.noop} unchanged`];
     if (s.conflict > 0) counts.push(plural(s.conflict, 'conflict'));
     sections.push(`### dnsctl plan: ${counts.join(', ')}`);
+    if (warning) sections.push(warning);
 
     const conflicts = changed.filter((op) => op.action === 'conflict');
     if (conflicts.length > 0) {
@@ -290,7 +291,6 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
 
   const sections: string[] = [];
   const warning = dangerWarning(plan, 'in this apply');
-  if (warning && ops.length > 0) sections.push(warning);
   if (ops.length === 0) {
     sections.push('### dnsctl apply: no changes');
     sections.push(`Nothing to apply: ${plural(unchanged, 'resource')} unchanged.`);
@@ -299,6 +299,7 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
     if (notRun > 0) counts.push(`${notRun} not run`);
     counts.push(`${unchanged} unchanged`);
     sections.push(`### dnsctl apply: ${counts.join(', ')}`);
+    if (warning) sections.push(warning);
 
     const failures = ops.filter((op) => byId.get(op.id)?.status === 'failed');
     if (failures.length > 0) {

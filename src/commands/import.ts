@@ -11,7 +11,7 @@ import { planDangers } from '../plan/danger.js';
 import { summarize, type Plan } from '../plan/types.js';
 import { isGitHubActions, maskCommands } from '../report/github.js';
 import { assertStateWritable, buildImportedState, defaultStatePath, inventoryFrom, newSalt, type StateFile } from '../report/state.js';
-import type { ActualState } from '../resources/types.js';
+import type { ActualState, ZoneRef } from '../resources/types.js';
 import { VERSION } from '../version.js';
 import { connect } from './connect.js';
 import type { CommandContext } from './context.js';
@@ -106,7 +106,13 @@ function checkImported(imported: ImportedConfig, out: string, actual: ActualStat
       `the account holds objects a dnsctl config cannot declare as they are; rename or fix them in Cloudflare and import again. Nothing was written.\n${problems.join('\n')}`,
     );
   }
-  return buildPlan(validation.desired, actual, inventoryFrom(state));
+  return buildPlan(validation.desired, declaredZonesOnly(actual, validation.desired.zones ?? []), inventoryFrom(state));
+}
+
+/** What plan reads: the links of the zones the config declares (or the state records, the same here). */
+export function declaredZonesOnly(actual: ActualState, zones: ZoneRef[]): ActualState {
+  const ids = new Set(zones.map((z) => z.id));
+  return { ...actual, resources: actual.resources.filter((r) => r.zoneId === undefined || ids.has(r.zoneId)) };
 }
 
 function report(imported: ImportedConfig, out: string, statePath: string, secretsOut: string | null, firstPlan: Plan): string {

@@ -142,7 +142,7 @@ describe.concurrent('dnsctl lifecycle (built CLI)', () => {
     const ci = await runCli(['apply', all], { env: runEnv });
     expect(ci.code).toBe(0);
     expect(ci.stdout).toContain('⚠ 3 dangerous changes:');
-    expect(ci.stdout).toContain('why: not declared in the config, which says manage: all');
+    expect(ci.stdout).toContain('why: not in all.yaml, which says manage: all');
     expect(deletePaths(fake)).toEqual([
       `/zones/${zoneId('example.com')}/secondary_dns/incoming`,
       `/accounts/${ACCOUNT_ID}/secondary_dns/peers/${gonePeer.id}`,
@@ -237,7 +237,7 @@ describe.concurrent('dnsctl lifecycle (built CLI)', () => {
     const refused = await runCli(['apply', config], { env: runEnv });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('dnsctl: error: the plan would delete 4 objects, more than the default limit max(3, 30 % of 10 managed objects) = 3; nothing was changed.');
-    for (const p of gone) expect(refused.stderr).toContain(`  - peer "${p.name}" (id ${p.id}): not declared in the config, which says manage: all`);
+    for (const p of gone) expect(refused.stderr).toContain(`  - peer "${p.name}" (id ${p.id}): not in dnsctl.yaml, which says manage: all`);
     expect(writes(fake)).toEqual([]);
 
     const allowed = await runCli(['apply', config, '--allow-deletes', '4'], { env: runEnv });

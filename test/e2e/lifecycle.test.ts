@@ -228,6 +228,7 @@ describe.concurrent('dnsctl lifecycle (built CLI)', () => {
     const head = lines.indexOf('⚠ 9 dangerous changes:');
     expect(head).toBeGreaterThan(0);
     expect(lines.slice(head + 1, head + 10)).toEqual(expected.map((m) => `  - ${m}`));
+    expect(plan.stdout).toContain('apply will refuse this plan: 4 deletes, more than the limit of 3; apply it with --allow-deletes 4 if intended.');
     const md = readFileSync(summary, 'utf8');
     const mdLines = md.split('\n');
     expect(mdLines[2]).toBe('> [!WARNING]');

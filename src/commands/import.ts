@@ -1,8 +1,9 @@
-import { existsSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ACCOUNT_ID_VARIABLE } from '../config/account.js';
 import { parseConfig } from '../config/parse.js';
 import { validateConfig } from '../config/validate.js';
-import { ImportError, UsageError, formatProblem } from '../errors.js';
+import { ImportError, UsageError, errorMessage, formatProblem } from '../errors.js';
 import { buildImportedConfig, type ImportedConfig } from '../import/config.js';
 import { writeNewFileAtomic, writeSecretFile } from '../import/write.js';
 import { listAccountZones, observeAccount } from '../observe.js';
@@ -10,7 +11,7 @@ import { buildPlan } from '../plan/build.js';
 import { planDangers } from '../plan/danger.js';
 import { summarize, type Plan } from '../plan/types.js';
 import { isGitHubActions, maskCommands } from '../report/github.js';
-import { assertStateWritable, buildImportedState, defaultStatePath, inventoryFrom, newSalt, type StateFile } from '../report/state.js';
+import { buildImportedState, defaultStatePath, inventoryFrom, newSalt, type StateFile } from '../report/state.js';
 import type { ActualState, ZoneRef } from '../resources/types.js';
 import { VERSION } from '../version.js';
 import { connect } from './connect.js';
@@ -33,7 +34,7 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
   const accountId = ctx.options.accountId ?? accountFromEnv(ctx.env);
   for (const path of [out, statePath, ...(secretsOut ? [secretsOut] : [])]) {
     if (existsSync(path)) throw new ImportError(`${path} already exists; dnsctl import never overwrites a file: choose another path or move it aside`);
-    assertStateWritable(path);
+    assertFolderWritable(path);
   }
 
   const api = connect(ctx, accountId, []);
@@ -65,6 +66,17 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
 
   ctx.stdout.write(report(imported, out, statePath, secretsOut, firstPlan));
   return 0;
+}
+
+/** Before the account is read: each file's folder must exist and be writable. */
+function assertFolderWritable(path: string): void {
+  try {
+    if (!statSync(dirname(path)).isDirectory()) throw new Error('not a directory');
+    accessSync(dirname(path), constants.W_OK);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : errorMessage(err);
+    throw new ImportError(`cannot write ${path}: ${why}; nothing was done`);
+  }
 }
 
 function accountFromEnv(env: NodeJS.ProcessEnv): string {

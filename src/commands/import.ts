@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ACCOUNT_ID_VARIABLE } from '../config/account.js';
@@ -95,7 +96,7 @@ function importedState(imported: ImportedConfig, accountId: string, out: string,
   return buildImportedState(entries, {
     version: VERSION,
     configPath: out,
-    configSha256: '',
+    configSha256: createHash('sha256').update(imported.yaml).digest('hex'),
     accountId,
     startedAt,
     finishedAt: new Date(),

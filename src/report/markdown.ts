@@ -188,8 +188,10 @@ function dangerWarning(plan: Plan, title: string): string | null {
   return ['> [!WARNING]', `> **⚠️ ${plural(dangers.length, 'dangerous change')} ${title}**`, ...dangers.map((d) => `> - ${escapeMarkdown(d.message)}`)].join('\n');
 }
 
-function actionCell(op: Operation): string {
-  return dangersOf(op).length > 0 ? `${ACTION_CELL[op.action]} ⚠️` : ACTION_CELL[op.action];
+/** A dangerous operation's Changes cell opens with the mark (the Action cell keeps its fixed text). */
+function markedChanges(op: Operation): string {
+  const changes = changesCell(op);
+  return dangersOf(op).length > 0 ? `⚠️ ${changes}` : changes;
 }
 
 function tablesByKind(ops: Operation[], header: string[], row: (op: Operation) => string[]): string {
@@ -233,8 +235,8 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
 
     const tables = tablesByKind(changed, ['Name', 'Action', 'Changes'], (op) => [
       code(op.name),
-      actionCell(op),
-      changesCell(op),
+      ACTION_CELL[op.action],
+      markedChanges(op),
     ]);
     sections.push(maybeFold(tables, changed.length));
     if (s.noop > 0) sections.push(`${plural(s.noop, 'unchanged resource')} not listed.`);
@@ -322,9 +324,9 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
 
     const tables = tablesByKind(ops, ['Name', 'Action', 'Status', 'Changes'], (op) => [
       code(op.name),
-      actionCell(op),
+      ACTION_CELL[op.action],
       statusCell(byId.get(op.id)),
-      changesCell(op),
+      markedChanges(op),
     ]);
     sections.push(maybeFold(tables, ops.length));
     if (unchanged > 0) sections.push(`${plural(unchanged, 'unchanged resource')} not listed.`);

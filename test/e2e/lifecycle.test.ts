@@ -25,6 +25,7 @@ import {
 import { closeFakes, runInProcess, startFake, writes, type FakeCloudflare } from '../support/fake.js';
 
 beforeAll(assertBuilt);
+// Sequential on purpose: these spawns are heavy, and the suite shares two cores.
 afterAll(closeFakes);
 afterAll(removeTempDirs);
 
@@ -39,7 +40,7 @@ async function fakeWithZones(...names: string[]) {
 
 const deletePaths = (fake: FakeCloudflare) => fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.path.replace(/^\/client\/v4/, ''));
 
-describe.concurrent('dnsctl lifecycle (built CLI)', () => {
+describe('dnsctl lifecycle (built CLI)', () => {
   it('import: a seeded account → a commented config, a 0600 secrets file, a state file; plan is then empty once the duplicate goes', async () => {
     const { fake, env, zoneId } = await fakeWithZones('example.com', 'example.net');
     const secrets = [SECRET(1), SECRET(2), SECRET(3)];

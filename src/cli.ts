@@ -86,6 +86,8 @@ async function runCommand(command: Command, ctx: CommandContext): Promise<number
       return (await import('./commands/plan.js')).planCommand(ctx);
     case 'apply':
       return (await import('./commands/apply.js')).applyCommand(ctx);
+    case 'import':
+      return (await import('./commands/import.js')).importCommand(ctx);
   }
 }
 

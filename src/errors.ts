@@ -122,6 +122,16 @@ export class LockError extends DnsctlError {
   readonly exitCode = 1;
 }
 
+/** apply stopped before any write: too many deletes (blast radius), or "no" at the prompt. */
+export class ApplyRefusedError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
+/** import refused before writing: an output file exists, or the account cannot be imported. */
+export class ImportError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
 /** `apply --plan` refused: the config or the account changed since the plan was made. */
 export class PlanMismatchError extends DnsctlError {
   readonly exitCode = 1;

@@ -26,14 +26,21 @@ export async function observeAccount(
   return { resources: lists.flat(), zones };
 }
 
-async function resolveZones(api: SecondaryDnsApi, declared: ZoneRef[]): Promise<ZoneRef[]> {
-  if (declared.every((zone) => zone.id !== null)) return declared;
+/** Every zone of the account (one paged list), names canonical. */
+export async function listAccountZones(api: SecondaryDnsApi): Promise<Array<ZoneRef & { id: string }>> {
   const path = `/zones?account.id=${encodeURIComponent(api.accountId)}&per_page=${ZONES_PER_PAGE}`;
-  const idByName = new Map<string, string>();
+  const zones: Array<ZoneRef & { id: string }> = [];
   for (const item of await api.list(path)) {
     const zone = item as { id?: unknown; name?: unknown };
-    if (typeof zone.id === 'string' && typeof zone.name === 'string') idByName.set(canonicalZoneName(zone.name), zone.id);
+    if (typeof zone.id === 'string' && typeof zone.name === 'string') zones.push({ name: canonicalZoneName(zone.name), id: zone.id });
   }
+  return zones;
+}
+
+async function resolveZones(api: SecondaryDnsApi, declared: ZoneRef[]): Promise<ZoneRef[]> {
+  if (declared.every((zone) => zone.id !== null)) return declared;
+  const idByName = new Map<string, string>();
+  for (const zone of await listAccountZones(api)) idByName.set(zone.name, zone.id);
   const unknown = declared.filter((zone) => zone.id === null && !idByName.has(zone.name));
   if (unknown.length > 0) throw new UnknownZoneError(unknown, api.accountId);
   return declared.map((zone) => ({ ...zone, id: zone.id ?? idByName.get(zone.name)! }));

@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { didYouMean } from '../config/suggest.js';
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
 
-export type Command = 'validate' | 'plan' | 'apply';
+export type Command = 'validate' | 'plan' | 'apply' | 'import';
 export type OutputFormat = 'text' | 'json' | 'markdown';
 
 export interface RateOption {
@@ -30,12 +30,20 @@ export interface CliOptions {
   lockTimeoutSeconds: number;
   /** validate: unset ${VAR}s and a missing account ID are warnings (CI jobs without secrets). */
   allowUnsetEnv: boolean;
+  /** apply: no prompt on a terminal. */
+  yes: boolean;
+  /** apply: this run may delete up to N objects (null: max_deletes or the default limit). */
+  allowDeletes: number | null;
+  /** import: where the secrets go (a new 0600 file); null: nowhere. */
+  secretsOut: string | null;
+  /** import: the account (else CLOUDFLARE_ACCOUNT_ID). */
+  accountId: string | null;
 }
 
 /** `asked`: --help was given; without it (a bare `dnsctl`) help is a usage error. */
 export type ParsedArgs = { kind: 'help'; command: Command | null; asked: boolean } | { kind: 'version' } | { kind: 'run'; options: CliOptions };
 
-const COMMANDS: readonly Command[] = ['validate', 'plan', 'apply'];
+const COMMANDS: readonly Command[] = ['validate', 'plan', 'apply', 'import'];
 /**
  * Requests in flight at once. The account budget (1200 per 5 minutes) is the pacer's job, not
  * this one's; 8 halves the wall time of runs under the budget compared with 4, with the same
@@ -56,6 +64,10 @@ const OPTION_SPEC = {
   plan: { type: 'string' },
   'lock-timeout': { type: 'string' },
   'allow-unset-env': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  'allow-deletes': { type: 'string' },
+  'secrets-out': { type: 'string' },
+  'account-id': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -64,7 +76,8 @@ const OPTION_SPEC = {
 export const ACCEPTS: Record<Command, readonly string[]> = {
   validate: ['output', 'allow-unset-env'],
   plan: ['concurrency', 'state', 'output', 'detailed-exitcode', 'api-url', 'max-retries', 'rate', 'timeout', 'out'],
-  apply: ['concurrency', 'state', 'output', 'api-url', 'max-retries', 'rate', 'timeout', 'plan', 'lock-timeout'],
+  apply: ['concurrency', 'state', 'output', 'api-url', 'max-retries', 'rate', 'timeout', 'plan', 'lock-timeout', 'yes', 'allow-deletes'],
+  import: ['out', 'secrets-out', 'account-id', 'state', 'concurrency', 'api-url', 'max-retries', 'rate', 'timeout'],
 };
 
 export function parseCliArgs(argv: string[]): ParsedArgs {
@@ -82,7 +95,13 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     throw new UsageError(`unknown command "${commandWord}"${didYouMean(commandWord!, COMMANDS)}; the commands are ${COMMANDS.join(', ')}. See dnsctl --help`);
   }
   if (values.help || command === undefined) return { kind: 'help', command: command ?? null, asked: values.help === true };
-  if (!configPath) throw new UsageError(`dnsctl ${command} needs the config file: dnsctl ${command} <config.yaml>`);
+  // import writes a config rather than reading one: its path is --out.
+  if (command === 'import') {
+    if (configPath) throw new UsageError(`unexpected argument "${configPath}"; dnsctl import writes the config named by --out FILE`);
+    if (!values.out) throw new UsageError('dnsctl import needs --out FILE: where to write the config');
+  }
+  const effectiveConfig = command === 'import' ? values.out! : configPath;
+  if (!effectiveConfig) throw new UsageError(`dnsctl ${command} needs the config file: dnsctl ${command} <config.yaml>`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; dnsctl ${command} takes one config file`);
 
   for (const name of Object.keys(values)) {
@@ -98,7 +117,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     kind: 'run',
     options: {
       command,
-      configPath,
+      configPath: effectiveConfig,
       concurrency: integerOption('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 64),
       statePath: values.state ?? null,
       output: choiceOption('output', values.output, ['text', 'json', 'markdown'] as const, 'text'),
@@ -108,10 +127,14 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       maxRetries: integerOption('max-retries', values['max-retries'], 4, 0, 20),
       rate: rateOption(values.rate),
       timeoutSeconds: integerOption('timeout', values.timeout, 30, 1, 600),
-      planOut: values.out ?? null,
+      planOut: command === 'import' ? null : (values.out ?? null),
       planIn: values.plan ?? null,
       allowUnsetEnv: values['allow-unset-env'] ?? false,
       lockTimeoutSeconds: integerOption('lock-timeout', values['lock-timeout'], 0, 0, 86_400),
+      yes: values.yes ?? false,
+      allowDeletes: values['allow-deletes'] === undefined ? null : integerOption('allow-deletes', values['allow-deletes'], 0, 0, 1_000_000),
+      secretsOut: values['secrets-out'] ?? null,
+      accountId: accountIdOption(values['account-id']),
     },
   };
 }
@@ -122,6 +145,12 @@ function suggestOption(err: unknown): string {
   const given = /Unknown option '(--[^'=]+)/.exec((err as Error).message)?.[1];
   if (!given) return '';
   return didYouMean(given, Object.keys(OPTION_SPEC).map((name) => `--${name}`));
+}
+
+function accountIdOption(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (!/^[0-9a-f]{32}$/.test(raw)) throw new UsageError(`--account-id takes the 32 lowercase hexadecimal characters of the account ID, got "${raw}"`);
+  return raw;
 }
 
 function integerOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -164,6 +193,7 @@ Usage:
   dnsctl validate <config>   check the config offline (no credentials needed)
   dnsctl plan <config>       show what apply would change; never writes to the account
   dnsctl apply <config>      make the account match the config; writes the state/report file
+  dnsctl import --out FILE   write a config (and state file) from what the account holds
 
 Run "dnsctl <command> --help" for a command's options.
   -h, --help        this help
@@ -204,5 +234,19 @@ at once. Writes the state/report file, also when something fails or the run is i
   --output text|json|markdown   how to print the results (default text)
   --lock-timeout SECONDS        wait this long for another apply of the same state file to finish
                                 (default 0: fail at once, naming the holder of <state>.lock)
+  -y, --yes                     do not ask "Apply these changes?" on a terminal (never asked without one)
+  --allow-deletes N             this run may delete up to N objects (default: max_deletes in the
+                                config, else max(3, 30 % of the managed objects); more: refused)
+${COMMON_OPTIONS}`,
+  import: `Usage: dnsctl import --out FILE [--secrets-out FILE] [--account-id ID] [options]
+
+Reads the account (TSIGs, peers, ACLs, and the links of every zone) and writes a commented config
+that declares all of it (manage: all), plus the state file beside it recording every object as
+managed. TSIG secrets become \${TSIG_<NAME>_SECRET} references; the command lists the variables.
+Refuses to overwrite any file.
+  --out FILE                    the config to write (must not exist)
+  --secrets-out FILE            also write the secrets as VAR=secret lines to this NEW file (mode 0600);
+                                without it the secrets are written nowhere
+  --account-id ID               the account (default $CLOUDFLARE_ACCOUNT_ID)
 ${COMMON_OPTIONS}`,
 };

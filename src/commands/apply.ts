@@ -2,20 +2,22 @@ import { executePlan } from '../apply/execute.js';
 import type { Result } from '../apply/types.js';
 import type { SecondaryDnsApi } from '../cloudflare/api.js';
 import { describeResentDuplicate } from '../cloudflare/index.js';
-import { errorMessage, exitCodeForSignal } from '../errors.js';
+import { ApplyRefusedError, errorMessage, exitCodeForSignal } from '../errors.js';
+import { checkDeletes, refusalMessage } from '../plan/guard.js';
 import { planSalt } from '../plan/hash.js';
-import type { Plan } from '../plan/types.js';
+import { hasChanges, type Plan } from '../plan/types.js';
 import { appendStepSummary, failureAnnotations, isGitHubActions, setOutputs } from '../report/github.js';
 import { applyJson } from '../report/json.js';
 import { renderApplyMarkdown } from '../report/markdown.js';
 import { acquireLock, type HeldLock } from '../report/lock.js';
 import { assertPlanStillHolds, readPlanFile } from '../report/plan-file.js';
 import { assertStateWritable, buildAppliedState, buildUnplannedState, newSalt, writeStateFile, type RunFacts } from '../report/state.js';
-import { applySummaryLine } from '../report/text.js';
+import { applySummaryLine, renderPlanText } from '../report/text.js';
 import { VERSION } from '../version.js';
+import { APPLY_QUESTION, askYesNo, isInteractive } from './confirm.js';
 import type { CommandContext } from './context.js';
 import { planMeta } from './plan.js';
-import { loadLocalInputs, planAgainstAccount, type LocalInputs } from './prepare.js';
+import { loadLocalInputs, planAgainstAccount, throwIfInterrupted, type LocalInputs } from './prepare.js';
 import { createProgress, renderApplyPreview } from './progress.js';
 
 /** How long operations already in flight may take to finish after SIGINT/SIGTERM. */
@@ -60,6 +62,7 @@ async function applyLocked(ctx: CommandContext, inputs: LocalInputs, startedAt: 
   if (ctx.options.output === 'text') {
     ctx.stdout.write(renderApplyPreview(ctx, run.plan, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`, meta.notes));
   }
+  await confirmApply(ctx, run.plan, run.loaded.desired.maxDeletes, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`);
 
   const results = await executeWithDeadline(ctx, run.plan, run.api);
   // A POST sent again after a lost answer may still have made a second object (issue 9.3).
@@ -96,6 +99,21 @@ async function applyLocked(ctx: CommandContext, inputs: LocalInputs, startedAt: 
   if (writeError) throw writeError;
   if (interruptedBy) return exitCodeForSignal(interruptedBy);
   return state.summary.failed + state.summary.skipped + duplicates.length > 0 ? 1 : 0;
+}
+
+/**
+ * Before the first write: the blast-radius guard, then (a person at a terminal, no --yes, no
+ * reviewed --plan) the question. Either refusal changes nothing and writes no state file.
+ */
+async function confirmApply(ctx: CommandContext, plan: Plan, maxDeletes: number | undefined, header: string): Promise<void> {
+  const verdict = checkDeletes(plan, maxDeletes, ctx.options.allowDeletes);
+  if (!verdict.allowed) throw new ApplyRefusedError(refusalMessage(verdict));
+  if (ctx.options.yes || ctx.options.planIn || !hasChanges(plan) || !isInteractive(ctx.stdout)) return;
+  const out = ctx.options.output === 'text' ? ctx.stdout : ctx.stderr;
+  if (ctx.options.output !== 'text') out.write(renderPlanText(plan, ctx.style, header));
+  const yes = await askYesNo(APPLY_QUESTION, out, ctx.signal);
+  throwIfInterrupted(ctx.signal);
+  if (!yes) throw new ApplyRefusedError('not confirmed ("yes" was not the answer); nothing was changed');
 }
 
 function interruption(ctx: CommandContext): Signal | null {

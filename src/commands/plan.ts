@@ -1,4 +1,5 @@
 import { planHash, planSalt } from '../plan/hash.js';
+import { checkDeletes } from '../plan/guard.js';
 import { hasChanges } from '../plan/types.js';
 import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
 import { planJson, type PlanMeta } from '../report/json.js';
@@ -10,9 +11,14 @@ import type { CommandContext } from './context.js';
 import { preparePlan, type PreparedRun } from './prepare.js';
 
 export function planMeta(run: PreparedRun, salt: string): PlanMeta {
-  const notes = run.previous
-    ? []
-    : [`No state file at ${run.statePath}: dnsctl has no record of what it manages yet, so it deletes nothing.`];
+  const notes =
+    run.previous || run.loaded.desired.manage === 'all'
+      ? []
+      : [`No state file at ${run.statePath}: dnsctl has no record of what it manages yet, so it deletes nothing.`];
+  const guard = checkDeletes(run.plan, run.loaded.desired.maxDeletes);
+  if (!guard.allowed) {
+    notes.push(`apply will refuse this plan: ${guard.deletes.length} deletes, more than the limit of ${guard.limit}; apply it with --allow-deletes ${guard.deletes.length} if intended.`);
+  }
   return {
     configPath: run.loaded.path,
     configSha256: run.loaded.sha256,

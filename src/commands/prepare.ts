@@ -4,6 +4,7 @@ import { loadConfig, type LoadedConfig } from '../config/index.js';
 import { InterruptedError, StateFileError } from '../errors.js';
 import { observeAccount } from '../observe.js';
 import { buildPlan } from '../plan/build.js';
+import { explainDeletes } from '../plan/why.js';
 import type { Plan } from '../plan/types.js';
 import { isGitHubActions, maskCommands } from '../report/github.js';
 import { defaultStatePath, inventoryFrom, readStateFile, type StateFile } from '../report/state.js';
@@ -55,7 +56,7 @@ export async function planAgainstAccount(ctx: CommandContext, inputs: LocalInput
     throw err;
   });
   throwIfInterrupted(ctx.signal);
-  const plan = buildPlan(inputs.loaded.desired, actual, inventoryFrom(inputs.previous));
+  const plan = explainDeletes(buildPlan(inputs.loaded.desired, actual, inventoryFrom(inputs.previous)), inputs.loaded.path, inputs.previous);
   return { ...inputs, api, plan };
 }
 

@@ -28,7 +28,8 @@ export function toDesiredState(source: ConfigDocument, config: Record<string, un
     }),
   );
   const manage: ManageMode = config.manage === 'all' ? 'all' : 'declared';
-  return { accountId, resources, zones, manage };
+  const maxDeletes = typeof config.max_deletes === 'number' ? { maxDeletes: config.max_deletes } : {};
+  return { accountId, resources, zones, manage, ...maxDeletes };
 }
 
 function fieldValues(kind: ResourceKind, item: Record<string, unknown>): Record<string, FieldValue> {

@@ -168,6 +168,14 @@ export function buildSchema(): Record<string, unknown> {
           '"all": this file is the whole truth for the account\'s TSIGs, peers and ACLs, and for the links of the zones it declares; anything else is deleted.',
         examples: ['declared'],
       },
+      max_deletes: {
+        type: 'integer',
+        minimum: 0,
+        description:
+          'The most objects one apply may delete; more and apply refuses, changing nothing (--allow-deletes N overrides it for one run). ' +
+          'Default: max(3, 30 % of the objects the plan matches or would delete).',
+        examples: [10],
+      },
       ...collections,
       zones: {
         type: 'array',

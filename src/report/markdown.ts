@@ -8,6 +8,7 @@
  * values; a field flagged `sensitive` is printed as "(sensitive)" whatever it holds.
  */
 import type { Result } from '../apply/types.js';
+import { dangersOf, planDangers } from '../plan/danger.js';
 import { summarize, type DisplayValue, type FieldChange, type Operation, type Plan } from '../plan/types.js';
 import { KINDS } from '../resources/index.js';
 import type { KindName } from '../resources/types.js';
@@ -178,6 +179,22 @@ function caution(title: string, items: string[]): string {
   return ['> [!CAUTION]', `> **${title}**`, ...items.map((i) => `> - ${i}`)].join('\n');
 }
 
+/**
+ * The block a pull-request comment or job summary opens with when the plan holds dangerous
+ * changes (deletes, a peer losing its TSIG, a TSIG key change, a link losing peers or disabled).
+ */
+function dangerWarning(plan: Plan, title: string): string | null {
+  const dangers = planDangers(plan);
+  if (dangers.length === 0) return null;
+  return ['> [!WARNING]', `> **⚠️ ${plural(dangers.length, 'dangerous change')} ${title}**`, ...dangers.map((d) => `> - ${escapeMarkdown(d.message)}`)].join('\n');
+}
+
+/** A dangerous operation's Changes cell opens with the mark (the Action cell keeps its fixed text). */
+function markedChanges(op: Operation): string {
+  const changes = changesCell(op);
+  return dangersOf(op).length > 0 ? `⚠️ ${changes}` : changes;
+}
+
 function tablesByKind(ops: Operation[], header: string[], row: (op: Operation) => string[]): string {
   return groupByKind(ops, (op) => op.kind)
     .map(([kind, list]) => `#### ${escapeMarkdown(kindTitle(kind))}\n\n${table(header, list.map(row))}`)
@@ -195,6 +212,8 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
   const s = summarize(plan);
   const changed = plan.operations.filter((op) => op.action !== 'noop');
   const sections: string[] = [];
+  // Right under the title line: the first thing a reviewer reads, above every table and fold.
+  const warning = dangerWarning(plan, 'in this plan: review before merging');
 
   if (changed.length === 0) {
     sections.push('### dnsctl plan: no changes');
@@ -203,6 +222,7 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
     const counts = [`${s.create} to create`, `${s.update} to update`, `${s.delete} to delete`, `${s.noop} unchanged`];
     if (s.conflict > 0) counts.push(plural(s.conflict, 'conflict'));
     sections.push(`### dnsctl plan: ${counts.join(', ')}`);
+    if (warning) sections.push(warning);
 
     const conflicts = changed.filter((op) => op.action === 'conflict');
     if (conflicts.length > 0) {
@@ -217,7 +237,7 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
     const tables = tablesByKind(changed, ['Name', 'Action', 'Changes'], (op) => [
       code(op.name),
       ACTION_CELL[op.action],
-      changesCell(op),
+      markedChanges(op),
     ]);
     sections.push(maybeFold(tables, changed.length));
     if (s.noop > 0) sections.push(`${plural(s.noop, 'unchanged resource')} not listed.`);
@@ -273,6 +293,7 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
   const notRun = ops.filter((op) => !byId.has(op.id)).length;
 
   const sections: string[] = [];
+  const warning = dangerWarning(plan, 'in this apply');
   if (ops.length === 0) {
     sections.push('### dnsctl apply: no changes');
     sections.push(`Nothing to apply: ${plural(unchanged, 'resource')} unchanged.`);
@@ -281,6 +302,7 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
     if (notRun > 0) counts.push(`${notRun} not run`);
     counts.push(`${unchanged} unchanged`);
     sections.push(`### dnsctl apply: ${counts.join(', ')}`);
+    if (warning) sections.push(warning);
 
     const failures = ops.filter((op) => byId.get(op.id)?.status === 'failed');
     if (failures.length > 0) {
@@ -305,7 +327,7 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
       code(op.name),
       ACTION_CELL[op.action],
       statusCell(byId.get(op.id)),
-      changesCell(op),
+      markedChanges(op),
     ]);
     sections.push(maybeFold(tables, ops.length));
     if (unchanged > 0) sections.push(`${plural(unchanged, 'unchanged resource')} not listed.`);

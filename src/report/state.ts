@@ -25,6 +25,9 @@ export interface StateEntry {
   error?: string;
   /** Salted fingerprints of the secrets dnsctl last wrote, by field (never the secret itself). */
   fingerprints?: Record<string, string>;
+  /** When dnsctl took the object over (ISO time) and how: for "why a delete happens". */
+  managed_since?: string;
+  managed_by?: 'create' | 'import';
 }
 
 export interface StateSummary {
@@ -186,7 +189,7 @@ export function buildAppliedState(plan: Plan, results: Result[], previous: State
   const resources: StateEntry[] = plan.operations.map((op) => {
     const result = byOp.get(op.id);
     const base = { kind: op.kind, name: op.name, operation: op.action };
-    if (!result) return { ...base, id: op.cloudflareId, status: 'unchanged', ...keptFingerprints(previous, op.kind, op.name) };
+    if (!result) return { ...base, id: op.cloudflareId, status: 'unchanged', ...keptFingerprints(previous, op.kind, op.name), ...keptSince(previous, op.kind, op.cloudflareId) };
     const id = result.status === 'skipped' ? op.cloudflareId : result.cloudflareId;
     const entry: StateEntry = { ...base, id, status: result.status };
     if (result.status === 'failed') entry.error = result.error.message;
@@ -194,7 +197,7 @@ export function buildAppliedState(plan: Plan, results: Result[], previous: State
     const fingerprints =
       result.status === 'applied' && op.desired ? secretFingerprints(op, facts.salt) : keptFingerprints(previous, op.kind, op.name).fingerprints;
     if (fingerprints && Object.keys(fingerprints).length > 0) entry.fingerprints = fingerprints;
-    return entry;
+    return { ...entry, ...managedSince(op, result, previous, facts) };
   });
   const failed = resources.filter((e) => e.status === 'failed').length;
   const skipped = resources.filter((e) => e.status === 'skipped').length;
@@ -204,6 +207,25 @@ export function buildAppliedState(plan: Plan, results: Result[], previous: State
     summary: summarizeEntries(resources),
     resources,
   };
+}
+
+/** An object `dnsctl import` declared, recorded as managed; its secrets as fingerprints. */
+export interface ImportedEntry {
+  kind: KindName;
+  name: string;
+  id: string;
+  secrets?: Record<string, Secret>;
+}
+
+/** The state file `dnsctl import` writes: every imported object managed (unchanged). Pure. */
+export function buildImportedState(entries: ImportedEntry[], facts: RunFacts): StateFile {
+  const resources: StateEntry[] = entries.map(({ kind, name, id, secrets }) => {
+    const entry: StateEntry = { kind, name, id, operation: 'noop', status: 'unchanged', managed_since: facts.startedAt.toISOString(), managed_by: 'import' };
+    const fingerprints = Object.fromEntries(Object.entries(secrets ?? {}).map(([field, secret]) => [field, secretFingerprint(facts.salt, secret)]));
+    if (Object.keys(fingerprints).length > 0) entry.fingerprints = fingerprints;
+    return entry;
+  });
+  return { ...header(facts, false, 'success'), summary: summarizeEntries(resources), resources };
 }
 
 /** A run that could not plan (account unreadable, ...): report it, keep the inventory. */
@@ -237,6 +259,17 @@ function secretFingerprints(op: Plan['operations'][number], salt: string): Recor
     if (field.type === 'secret' && value instanceof Secret) out[field.name] = secretFingerprint(salt, value);
   }
   return out;
+}
+
+/** A create that happened starts the record; otherwise the previous entry's record is kept. */
+function managedSince(op: Plan['operations'][number], result: Result, previous: StateFile | null, facts: RunFacts): Pick<StateEntry, 'managed_since' | 'managed_by'> {
+  if (op.action === 'create' && result.status === 'applied') return { managed_since: facts.startedAt.toISOString(), managed_by: 'create' };
+  return keptSince(previous, op.kind, result.status === 'skipped' ? op.cloudflareId : result.cloudflareId);
+}
+
+function keptSince(previous: StateFile | null, kind: KindName, id: string | null): Pick<StateEntry, 'managed_since' | 'managed_by'> {
+  const before = id === null ? undefined : previous?.resources.find((e) => e.kind === kind && e.id === id && e.managed_since);
+  return before ? { managed_since: before.managed_since!, ...(before.managed_by ? { managed_by: before.managed_by } : {}) } : {};
 }
 
 function keptFingerprints(previous: StateFile | null, kind: KindName, name: string): { fingerprints?: Record<string, string> } {

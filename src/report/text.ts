@@ -1,6 +1,7 @@
 import type { Result } from '../apply/types.js';
 import type { Action, DisplayValue, FieldChange, Operation, Plan } from '../plan/types.js';
 import { summarize } from '../plan/types.js';
+import { dangersOf, planDangers } from '../plan/danger.js';
 import { KINDS, kindOf } from '../resources/index.js';
 import { escapeText, neutraliseWorkflowCommands, safeLine } from './escape.js';
 import type { StateSummary } from './state.js';
@@ -48,14 +49,16 @@ export function planSummaryLine(plan: Plan): string {
 /** The human plan: per kind, one line per change with `+ ~ - !`, field details below. */
 export function renderPlanText(plan: Plan, style: Style, header: string, notes: string[] = []): string {
   const lines: string[] = [style.bold(header), ...notes.map((n) => style.dim(n)), ''];
+  lines.push(...dangerBlock(plan, style));
   for (const spec of KINDS) {
     const ops = plan.operations.filter((op) => op.kind === spec.kind && op.action !== 'noop');
     if (ops.length === 0) continue;
     lines.push(style.bold(spec.title));
-    const nameWidth = Math.max(...ops.map((op) => escapeText(op.name).length));
+    const nameWidth = Math.max(...ops.map((op) => opTitle(op).length));
     for (const op of ops) {
       const colour = markerColour(op.action, style);
-      lines.push(`  ${colour(MARKER[op.action])} ${escapeText(op.name).padEnd(nameWidth)}  ${colour(op.action)}`);
+      const danger = dangersOf(op).length > 0 ? `  ${style.red('⚠ dangerous')}` : '';
+      lines.push(`  ${colour(MARKER[op.action])} ${opTitle(op).padEnd(nameWidth)}  ${colour(op.action)}${danger}`);
       if (op.action === 'conflict') lines.push(`      ${style.red(escapeText(op.reason ?? ''))}`);
       if (op.action === 'delete' && op.reason) lines.push(`      ${style.dim(`why: ${escapeText(op.reason)}`)}`);
       lines.push(...changeLines(op, '      '));
@@ -67,6 +70,20 @@ export function renderPlanText(plan: Plan, style: Style, header: string, notes: 
   }
   lines.push(style.bold(planSummaryLine(plan)));
   return neutraliseWorkflowCommands(`${lines.join('\n')}\n`);
+}
+
+/** A rename shows on the operation line: `old-name → new-name`. */
+function opTitle(op: Operation): string {
+  const rename = op.action === 'update' ? op.changes.find((c) => c.field === 'name') : undefined;
+  return rename ? `${formatValue(rename.before)} → ${formatValue(rename.after)}` : escapeText(op.name);
+}
+
+/** Above the details: every dangerous change, one line each. */
+function dangerBlock(plan: Plan, style: Style): string[] {
+  const dangers = planDangers(plan);
+  if (dangers.length === 0) return [];
+  const head = style.red(style.bold(`⚠ ${dangers.length} dangerous change${dangers.length === 1 ? '' : 's'}:`));
+  return [head, ...dangers.map((d) => `  ${style.red("-")} ${escapeText(d.message)}`), ""];
 }
 
 /** One line per settled operation, for apply's running output. */

@@ -132,6 +132,8 @@ export interface DesiredState {
   zones?: ZoneRef[];
   /** `declared` (default): delete only what the state file records; `all`: the file is the whole truth. */
   manage?: ManageMode;
+  /** `max_deletes:` — apply refuses a plan with more deletes (default: max(3, 30 % of the managed objects)). */
+  maxDeletes?: number;
 }
 
 export interface ActualState {

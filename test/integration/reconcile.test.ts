@@ -358,7 +358,8 @@ describe('pruning', () => {
     expect(plan.stdout).toContain('2 object(s) in the account are not in the config');
     expect(writes(s.fake)).toEqual([]);
 
-    const run = await s.apply();
+    // 4 deletes of 6 managed objects: above the blast-radius limit of 3, allowed for this run.
+    const run = await s.apply('--allow-deletes', '4');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const deletes = writes(s.fake);
     expect(deletes.every((r) => r.method === 'DELETE')).toBe(true);
@@ -444,7 +445,8 @@ describe('pruning', () => {
     const hand = s.fake.seed('tsigs', { name: 'drop.tsig.', algo: 'hmac-sha1.', secret: 'by-hand' });
     s.writeSpec(reduced);
     s.fake.resetStats();
-    const run = await s.apply();
+    // 4 deletes of 6 managed objects: above the blast-radius limit of 3, allowed for this run.
+    const run = await s.apply('--allow-deletes', '4');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(writes(s.fake).filter((r) => r.path.includes('/tsigs/')).map((r) => r.path)).toEqual([`${collectionPath(s.fake, 'tsigs')}/${mine.id}`]);
     expect(s.fake.objects('tsigs').find((t) => t.name === 'drop.tsig.')).toEqual(hand);

@@ -190,6 +190,7 @@ export async function runInProcess(argv: string[], options: InProcessOptions = {
     const command = parsed.options.command;
     if (command === 'validate') code = await (await import('../../src/commands/validate.js')).validateCommand(ctx);
     else if (command === 'plan') code = await (await import('../../src/commands/plan.js')).planCommand(ctx);
+    else if (command === 'import') code = await (await import('../../src/commands/import.js')).importCommand(ctx);
     else code = await (await import('../../src/commands/apply.js')).applyCommand(ctx);
   } catch (err) {
     error = err;

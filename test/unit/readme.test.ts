@@ -52,13 +52,13 @@ describe('README.md', () => {
     const listed: Record<string, Set<string>> = {};
     let heading = '';
     for (const line of block.split('\n')) {
-      const head = /^(?:dnsctl (\w+) <config>|(plan and apply):|(every command):)/.exec(line);
+      const head = /^(?:dnsctl (\w+) (?:<config>|--out FILE)|(plan, apply and import):|(every command):)/.exec(line);
       if (head) heading = head[1] ?? head[2] ?? head[3]!;
       const option = /^\s+--([\w-]+)/.exec(line);
       if (option && heading) (listed[heading] ??= new Set()).add(option[1]!);
     }
     const optionsOf = (command: Command) =>
-      [...(listed[command] ?? []), ...(command === 'validate' ? [] : (listed['plan and apply'] ?? []))].sort();
+      [...(listed[command] ?? []), ...(['plan', 'apply', 'import'].includes(command) ? (listed['plan, apply and import'] ?? []) : [])].sort();
     for (const command of Object.keys(ACCEPTS) as Command[]) {
       expect(optionsOf(command), command).toEqual([...ACCEPTS[command]].sort());
     }

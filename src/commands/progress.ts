@@ -2,7 +2,7 @@ import type { Result } from '../apply/types.js';
 import type { PacerWait } from '../cloudflare/pacer.js';
 import type { Plan } from '../plan/types.js';
 import { KINDS } from '../resources/index.js';
-import { planSummaryLine, renderPlanText, renderResultLine } from '../report/text.js';
+import { dangerBlock, planSummaryLine, renderPlanText, renderResultLine } from '../report/text.js';
 import { onPacerWait } from './connect.js';
 import type { CommandContext } from './context.js';
 
@@ -40,7 +40,8 @@ const SCREEN_MARGIN = 6;
  */
 function isCompact(ctx: CommandContext, plan: Plan): boolean {
   if (ctx.stdout.isTTY !== true) return false;
-  const rows = (ctx.stdout as { rows?: number }).rows ?? 24;
+  // A pseudo-terminal may report 0 rows: unknown, so the usual 24.
+  const rows = (ctx.stdout as { rows?: number }).rows || 24;
   return changeCount(plan) > rows - SCREEN_MARGIN;
 }
 
@@ -62,6 +63,7 @@ export function renderApplyPreview(ctx: CommandContext, plan: Plan, header: stri
     lines.push(`${ctx.style.bold(spec.title)}: ${parts.join(', ')}`);
   }
   lines.push(ctx.style.dim('(every change: dnsctl plan, or --output json; only failures are listed below)'));
+  lines.push(...dangerBlock(plan, ctx.style));
   lines.push(ctx.style.bold(planSummaryLine(plan)), '');
   return `${lines.join('\n')}\n`;
 }

@@ -79,7 +79,7 @@ function opTitle(op: Operation): string {
 }
 
 /** Above the details: every dangerous change, one line each. */
-function dangerBlock(plan: Plan, style: Style): string[] {
+export function dangerBlock(plan: Plan, style: Style): string[] {
   const dangers = planDangers(plan);
   if (dangers.length === 0) return [];
   const head = style.red(style.bold(`⚠ ${dangers.length} dangerous change${dangers.length === 1 ? '' : 's'}:`));

@@ -75,9 +75,11 @@ describe('zone links end to end', () => {
     };
     const plan = await dnsctl(next, 'plan', '--detailed-exitcode');
     expect(plan.code, plan.stdout + plan.stderr).toBe(2);
-    expect(plan.stdout).toMatch(/Incoming zone transfers \(Cloudflare as secondary\)\n {2}~ example\.com\s+update\n\s+peers: primary-a, primary-b → primary-a {2}\(-primary-b\)/);
+    expect(plan.stdout).toMatch(/Incoming zone transfers \(Cloudflare as secondary\)\n {2}~ example\.com\s+update[^\n]*\n\s+peers: primary-a, primary-b → primary-a {2}\(-primary-b\)/);
     expect(plan.stdout).toMatch(/- example\.net\s+delete/);
-    expect(plan.stdout).toMatch(/Outgoing zone transfers \(Cloudflare as primary\)\n {2}~ example\.com\s+update\n\s+peers: {3}secondary → secondary-v2 {2}\(\+secondary-v2 -secondary\)\n\s+enabled: true → false/);
+    expect(plan.stdout).toMatch(/Outgoing zone transfers \(Cloudflare as primary\)\n {2}~ example\.com\s+update {2}⚠ dangerous\n\s+peers: {3}secondary → secondary-v2 {2}\(\+secondary-v2 -secondary\)\n\s+enabled: true → false/);
+    // Dangerous: a link losing peers, a link disabled, deletes — listed above the details.
+    expect(plan.stdout).toMatch(/⚠ \d+ dangerous changes:/);
     expect(plan.stdout).toMatch(/- secondary\s+delete/);
 
     const applied = await dnsctl(next, 'apply');

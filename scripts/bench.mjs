@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { startFakeCloudflare } from '../test/fake-api/server.mjs';
 import { expectExit, median, now, runCli } from './bench/cli.mjs';
 import { accountMismatches, seedAccount, writeBenchConfig } from './bench/config.mjs';
-import { idealBudgetMs, idealDagMs, idealFreshApply, idealNoop, matchesIdeal, requestStats } from './bench/requests.mjs';
+import { LISTS, idealBudgetMs, idealDagMs, idealFreshApply, idealNoop, matchesIdeal, requestStats } from './bench/requests.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -370,7 +370,7 @@ function printApplyCase(r) {
         noop.requests.total,
         noop.ideal.requests.total,
         '',
-        target(`no-op re-apply requests = ideal (${label})`, String(noop.requests.total), '2 (the lists)', noop.requestsMatchIdeal),
+        target(`no-op re-apply requests = ideal (${label})`, String(noop.requests.total), `${LISTS} (the lists)`, noop.requestsMatchIdeal),
       ],
       [
         'no-op re-apply: writes',
@@ -505,10 +505,10 @@ function printLocalCase(r) {
       ['validate CPU (s) / peak RSS (MB)', `${seconds(r.validate.cpuMs)} / ${megabytes(r.validate.maxRssMb)}`, '', ''],
       ['plan wall (s), account holds them all', seconds(r.plan.wallMs), '', '(info)'],
       ['plan / yaml.parse process', times(r.plan.toYamlParse), '≤ 3×', gate(`plan of ${r.objects} objects ≤ 3 × node + yaml.parse`, times(r.plan.toYamlParse), '≤ 3×', r.plan.toYamlParse <= 3)],
-      ['  of which the 2 list calls (s)', seconds(median(span)), '', ''],
+      [`  of which the ${LISTS} list calls (s)`, seconds(median(span)), '', ''],
       ['plan peak RSS (MB)', megabytes(r.plan.maxRssMb), '< 300 MB', gate(`plan of ${r.objects} objects < 300 MB RSS`, `${megabytes(r.plan.maxRssMb)} MB`, '< 300 MB', r.plan.maxRssMb < 300)],
       ['plan CPU (s)', seconds(r.plan.cpuMs), '', ''],
-      ['plan requests (GET/POST/PUT/DELETE)', methods(r.plan.requests?.byMethod ?? { GET: 0, POST: 0, PUT: 0, DELETE: 0 }), '2/0/0/0', target(`plan of ${r.objects} objects: 2 list calls`, String(r.plan.requests?.total), '2', r.plan.requestsMatchIdeal)],
+      ['plan requests (GET/POST/PUT/DELETE)', methods(r.plan.requests?.byMethod ?? { GET: 0, POST: 0, PUT: 0, DELETE: 0 }), `${LISTS}/0/0/0`, target(`plan of ${r.objects} objects: ${LISTS} list calls`, String(r.plan.requests?.total), String(LISTS), r.plan.requestsMatchIdeal)],
     ],
   );
 }
@@ -709,9 +709,9 @@ async function zoneLinkObserveCase(flags, work) {
     const runs = [];
     for (let round = 0; round < flags.runs; round++) runs.push(await zoneLinkObserveRun(flags, work, zones));
     const lookedUp = Math.floor(zones / 2);
-    const ideal = 3 + Math.max(1, Math.ceil(lookedUp / 50)) + 3 * zones;
+    const ideal = LISTS + Math.max(1, Math.ceil(lookedUp / 50)) + 3 * zones;
     const wallMs = median(runs.map((r) => r.wallMs));
-    cases.push({ zones, ideal, requests: runs[0]?.requests ?? 0, exitCodes: runs.map((r) => r.exitCode), wallMs, perZoneRequests: ((runs[0]?.requests ?? 0) - 3) / zones, load: load1() });
+    cases.push({ zones, ideal, requests: runs[0]?.requests ?? 0, exitCodes: runs.map((r) => r.exitCode), wallMs, perZoneRequests: ((runs[0]?.requests ?? 0) - LISTS) / zones, load: load1() });
   }
   printTable(
     `Zone links: observe cost of plan with Z zones (incoming + outgoing each; half by zone_id, half by name), latency ${flags.latencyMs} ms, concurrency ${DEFAULT_CONCURRENCY}; median of ${flags.runs} runs`,

@@ -76,31 +76,36 @@ const sortedKeys = (counts) => Object.fromEntries(Object.entries(counts).sort(([
  * @typedef {'name-only' | 'full-body'} PeerPost
  */
 
+/** The account-scoped collections observe lists, one request each (TSIGs, peers, ACLs). */
+export const LISTED_COLLECTIONS = ['tsigs', 'peers', 'acls'];
+export const LISTS = LISTED_COLLECTIONS.length;
+const listPatterns = () => Object.fromEntries(LISTED_COLLECTIONS.map((c) => [`GET /accounts/:account/secondary_dns/${c}`, 1]));
+
 /**
- * The fewest requests a fresh apply of N TSIGs + N peers can make: one list per collection, a
- * POST per TSIG, and per peer POST {name} + PUT (name-only: 2 + 3N) or one POST (full-body: 2 + 2N).
+ * The fewest requests a fresh apply of N TSIGs + N peers can make: one list per collection
+ * (L = 3: TSIGs, peers, ACLs), a POST per TSIG, and per peer POST {name} + PUT (name-only:
+ * L + 3N) or one POST (full-body: L + 2N). Before ACLs were managed L was 2: 2 + 3N and 2 + 2N.
  * @param {number} n @param {PeerPost} [peerPost]
  */
 export function idealFreshApply(n, peerPost = 'name-only') {
   const puts = peerPost === 'full-body' ? 0 : n;
-  const byMethod = { GET: 2, POST: 2 * n, PUT: puts, DELETE: 0 };
+  const byMethod = { GET: LISTS, POST: 2 * n, PUT: puts, DELETE: 0 };
   /** @type {Record<string, number>} */
   const byPattern = {
-    'GET /accounts/:account/secondary_dns/peers': 1,
-    'GET /accounts/:account/secondary_dns/tsigs': 1,
+    ...listPatterns(),
     'POST /accounts/:account/secondary_dns/peers': n,
     'POST /accounts/:account/secondary_dns/tsigs': n,
   };
   if (puts > 0) byPattern['PUT /accounts/:account/secondary_dns/peers/:id'] = puts;
-  return { total: 2 + 2 * n + puts, byMethod, byPattern };
+  return { total: LISTS + 2 * n + puts, byMethod, byPattern };
 }
 
-/** A no-op run (plan, or apply with nothing to do): the two list calls. */
+/** A no-op run (plan, or apply with nothing to do): the list calls. */
 export function idealNoop() {
   return {
-    total: 2,
-    byMethod: { GET: 2, POST: 0, PUT: 0, DELETE: 0 },
-    byPattern: { 'GET /accounts/:account/secondary_dns/peers': 1, 'GET /accounts/:account/secondary_dns/tsigs': 1 },
+    total: LISTS,
+    byMethod: { GET: LISTS, POST: 0, PUT: 0, DELETE: 0 },
+    byPattern: listPatterns(),
   };
 }
 

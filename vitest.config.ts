@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: on a 2-core machine that is one, and
+    // the e2e files mostly wait on child processes and loopback I/O.
+    maxWorkers: 3,
   },
 });

@@ -102,7 +102,8 @@ async function perform(op: Operation, api: SecondaryDnsApi, ids: Map<string, str
         return { status: 'applied', op, cloudflareId: op.cloudflareId };
       }
       case 'conflict':
-        return { status: 'failed', op, error: { message: op.reason ?? 'ambiguous name' }, cloudflareId: null };
+        // A delete refused as a conflict keeps its id: the object is still dnsctl's to delete later.
+        return { status: 'failed', op, error: { message: op.reason ?? 'ambiguous name' }, cloudflareId: op.cloudflareId };
       case 'noop':
         return { status: 'applied', op, cloudflareId: op.cloudflareId };
     }

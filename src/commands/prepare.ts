@@ -2,14 +2,14 @@ import type { SecondaryDnsApi } from '../cloudflare/api.js';
 import { credentialsFromEnv } from '../cloudflare/index.js';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
 import { InterruptedError, StateFileError } from '../errors.js';
-import { observeAccount } from '../observe.js';
+import { listAccountZones, observeAccount } from '../observe.js';
 import { buildPlan } from '../plan/build.js';
 import { explainDeletes } from '../plan/why.js';
 import type { Plan } from '../plan/types.js';
 import { isGitHubActions, maskCommands } from '../report/github.js';
 import { defaultStatePath, inventoryFrom, readStateFile, type StateFile } from '../report/state.js';
 import { ZONE_KINDS } from '../resources/index.js';
-import type { ZoneRef } from '../resources/types.js';
+import type { ActualResource, ActualState, ZoneRef } from '../resources/types.js';
 import { Secret } from '../secret.js';
 import { connect } from './connect.js';
 import type { CommandContext } from './context.js';
@@ -56,19 +56,41 @@ export async function planAgainstAccount(ctx: CommandContext, inputs: LocalInput
     throw err;
   });
   throwIfInterrupted(ctx.signal);
-  const plan = explainDeletes(buildPlan(inputs.loaded.desired, actual, inventoryFrom(inputs.previous)), inputs.loaded.path, inputs.previous);
-  return { ...inputs, api, plan };
+  const inventory = inventoryFrom(inputs.previous);
+  let plan = buildPlan(inputs.loaded.desired, actual, inventory);
+  if (deletesPeers(plan)) {
+    // A peer about to be deleted may be linked in a zone the config does not declare: read those
+    // links too (only now, it costs a zone list and a GET per link), so that such a delete is a conflict.
+    const linksElsewhere = await observeUndeclaredZoneLinks(api, actual);
+    throwIfInterrupted(ctx.signal);
+    if (linksElsewhere.length > 0) plan = buildPlan(inputs.loaded.desired, { ...actual, resources: [...actual.resources, ...linksElsewhere] }, inventory);
+  }
+  return { ...inputs, api, plan: explainDeletes(plan, inputs.loaded.path, inputs.previous) };
 }
 
 export async function preparePlan(ctx: CommandContext): Promise<PreparedRun> {
   return planAgainstAccount(ctx, await loadLocalInputs(ctx));
 }
 
+function deletesPeers(plan: Plan): boolean {
+  return plan.operations.some((op) => op.kind === 'peer' && op.action === 'delete');
+}
+
+/** The links of the account's zones that observe did not read. */
+async function observeUndeclaredZoneLinks(api: SecondaryDnsApi, actual: ActualState): Promise<ActualResource[]> {
+  const seen = new Set((actual.zones ?? []).map((zone) => zone.id));
+  const others = (await listAccountZones(api)).filter((zone) => !seen.has(zone.id)).map((zone) => ({ ...zone, recordedOnly: true }));
+  if (others.length === 0) return [];
+  return (await Promise.all(ZONE_KINDS.map((kind) => kind.observe(api, others)))).flat();
+}
+
 /** Zones whose links the state file records: read even when the config no longer declares them. */
 function recordedZones(previous: StateFile | null): ZoneRef[] {
   const zoneKinds = new Set<string>(ZONE_KINDS.map((kind) => kind.kind));
-  const entries = (previous?.resources ?? []).filter((e) => zoneKinds.has(e.kind) && e.id !== null);
-  return [...new Map(entries.map((e) => [e.id, { name: e.name, id: e.id }])).values()];
+  const entries = (previous?.resources ?? []).filter(
+    (e) => zoneKinds.has(e.kind) && e.id !== null && !(e.operation === 'delete' && e.status === 'applied'),
+  );
+  return [...new Map(entries.map((e) => [e.id, { name: e.name, id: e.id, recordedOnly: true }])).values()];
 }
 
 export function throwIfInterrupted(signal: AbortSignal): void {

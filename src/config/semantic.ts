@@ -33,7 +33,46 @@ export function checkSemantics(context: SemanticContext): Problem[] {
     ...linkedPeersShareOneTsig(context),
     ...literalSecrets(context),
     ...unsafeNames(context),
+    ...previousNamesClaimOnce(context),
+    ...duplicateZoneIds(context),
   ];
+}
+
+/** A previous name renames one object into one resource: never shared, never a name still declared. */
+function previousNamesClaimOnce({ source, config }: SemanticContext): Problem[] {
+  return ACCOUNT_KINDS.flatMap((kind) => {
+    const items = itemsOf(config, kind);
+    const declared = new Set(items.flatMap(({ item }) => (typeof item.name === 'string' ? [kind.canonicalName(item.name)] : [])));
+    const firstClaim = new Map<string, string>();
+    return items.flatMap(({ item, path }) => {
+      const previous = Array.isArray(item.previous_names) ? item.previous_names : [];
+      return previous.flatMap((name, i) => {
+        if (typeof name !== 'string') return [];
+        const key = kind.canonicalName(name);
+        const at = [...path, 'previous_names', i];
+        if (declared.has(key)) return [problemAt(source, at, `${quote(name)} is the name of a ${kind.label} this file declares; a previous name must be one no longer used`)];
+        const owner = firstClaim.get(key);
+        if (owner !== undefined) return [problemAt(source, at, `${quote(name)} is already a previous name of ${kind.label} ${quote(owner)}; one object cannot be renamed into two`)];
+        firstClaim.set(key, String(item.name));
+        return [];
+      });
+    });
+  });
+}
+
+/** Two zones with one zone_id would overwrite each other's links. */
+function duplicateZoneIds({ source, config }: SemanticContext): Problem[] {
+  const firstLines = new Map<string, number>();
+  return zoneItems(config).flatMap(({ item, path }) => {
+    if (typeof item.zone_id !== 'string') return [];
+    const at = [...path, 'zone_id'];
+    const first = firstLines.get(item.zone_id);
+    if (first === undefined) {
+      firstLines.set(item.zone_id, positionOf(source, at).line);
+      return [];
+    }
+    return [problemAt(source, at, `zone_id ${quote(item.zone_id)} is already the id of the zone on line ${first}`)];
+  });
 }
 
 /** The second and later uses of a name (compared as the kind compares names) within one kind. */

@@ -14,6 +14,7 @@
  *   dnsctl configs), so that any name survives exactly.
  */
 import { kindOf } from '../resources/index.js';
+import { TSIG_ALGORITHMS } from '../resources/tsig.js';
 import type { ActualResource, ActualState, KindName, ZoneRef } from '../resources/types.js';
 import { Secret } from '../secret.js';
 import { secretVariables } from './variables.js';
@@ -111,6 +112,12 @@ function duplicateComment(group: Group, label: string, indent: string): string[]
   ];
 }
 
+/** The config spells a known algorithm as Cloudflare documents it (`HMAC-SHA256` → `hmac-sha256.`). */
+function configAlgorithm(algo: string): string {
+  const canonical = algo.toLowerCase().replace(/\.?$/, '.');
+  return (TSIG_ALGORITHMS as readonly string[]).includes(canonical) ? canonical : algo;
+}
+
 export function buildImportedConfig(source: ImportSource): ImportedConfig {
   const resources = source.actual.resources;
   const peersOnly = resources.filter((r) => r.kind === 'peer');
@@ -150,7 +157,7 @@ export function buildImportedConfig(source: ImportSource): ImportedConfig {
     const { kept } = group;
     lines.push(...duplicateComment(group, 'TSIG', '  '));
     lines.push(`  - name: ${yamlString(kept.name)} # id ${kept.id}`);
-    lines.push(`    algo: ${yamlString(String(kept.values.algo ?? ''))}`);
+    lines.push(`    algo: ${yamlString(configAlgorithm(String(kept.values.algo ?? '')))}`);
     if (secrets[i]!.secret === null) {
       lines.push('    # The API did not return this secret: set the variable to the secret the other server uses.');
       notes.push(`the API did not return the secret of TSIG ${quoted(kept.name)}: set ${secrets[i]!.variable} to it (the first plan updates it)`);

@@ -88,7 +88,9 @@ function matchResources(desired: DesiredState, actual: ActualState, inventory: I
         duplicates.push({ obj: extra, reason: `duplicate of ${kindOf(want.kind).label} "${want.name}" (id ${recorded.id}, the one dnsctl manages)` });
       }
     } else {
-      const renamed = renamedObject(want, recordedId, byName, byObjectKey, declared);
+      // An object another declared resource already took (two with one previous name) is not taken twice.
+      const taken = new Set([...matched.values()].map(objectKey));
+      const renamed = renamedObject(want, recordedId, byName, byObjectKey, declared)?.filter((obj) => !taken.has(objectKey(obj)));
       if (renamed && renamed.length === 1) matched.set(key, renamed[0]!);
       else if (renamed && renamed.length > 1) ambiguous.set(key, renamed);
     }
@@ -98,6 +100,9 @@ function matchResources(desired: DesiredState, actual: ActualState, inventory: I
   for (const d of duplicates) claimed.add(objectKey(d.obj));
 
   const manageAll = desired.manage === 'all';
+  // Under manage: all the file is the whole truth for the links of the zones it declares only.
+  const declaredZones = new Set((desired.zones ?? []).map((zone) => zone.name));
+  const wholeTruthFor = (obj: ActualResource) => manageAll && (kindOf(obj.kind).scope === 'account' || declaredZones.has(obj.name));
   const deletable: Deletable[] = [...duplicates];
   const unmanaged: UnmanagedObject[] = [];
   for (const obj of actual.resources) {
@@ -106,7 +111,7 @@ function matchResources(desired: DesiredState, actual: ActualState, inventory: I
     const undeclared = !declared.has(nameKey(obj.kind, obj.name));
     if (undeclared && inventory.manages(obj.kind, obj.id)) {
       deletable.push({ obj, reason: 'no longer declared in the config; the state file records it as managed by dnsctl' });
-    } else if (undeclared && manageAll) {
+    } else if (undeclared && wholeTruthFor(obj)) {
       deletable.push({ obj, reason: 'not declared in the config, which says manage: all' });
     } else {
       unmanaged.push({ kind: obj.kind, name: obj.name, id: obj.id });

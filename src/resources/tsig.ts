@@ -52,7 +52,8 @@ export const tsigKind = collectionKind({
         description: 'The TSIG algorithm, written as Cloudflare writes it (trailing dot).',
         examples: ['hmac-sha512.'],
       },
-      canonical: (value) => String(value).toLowerCase(),
+      // The API takes any string: `HMAC-SHA256` or `hmac-sha256` there is the same algorithm.
+      canonical: (value) => String(value).toLowerCase().replace(/\.?$/, '.'),
     },
     {
       name: 'secret',

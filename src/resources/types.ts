@@ -47,6 +47,8 @@ export interface ZoneRef {
   /** The Cloudflare zone id; null until resolved by name. */
   id: string | null;
   position?: SourcePosition;
+  /** Not declared, only recorded in the state file: a zone gone from the account has no links. */
+  recordedOnly?: boolean;
 }
 
 /** Where a write lands: the object's id (account kinds) or its zone (zone kinds). */

@@ -35,8 +35,12 @@ export function zoneLinkKind(def: ZoneLinkDefinition): ResourceKind {
   async function observeZone(kind: ResourceKind, api: SecondaryDnsApi, zone: ZoneRef & { id: string }): Promise<ActualResource | null> {
     const { id: zoneId, name: zoneName } = zone;
     const answer = (await api.get(path(zoneId)).catch((err: unknown) => {
-      // 7003: the zone id is no zone of this account (a wrong zone_id in the config).
-      if (err instanceof ApiError && err.errors.some((e) => e.code === 7003)) throw new UnknownZoneError([zone], api.accountId, 'zone_id');
+      // 7003: the zone id is no zone of this account: a wrong zone_id in the config, or a zone
+      // the state file remembers that is gone (it has no links any more).
+      if (err instanceof ApiError && err.errors.some((e) => e.code === 7003)) {
+        if (zone.recordedOnly) return null;
+        throw new UnknownZoneError([zone], api.accountId, 'zone_id');
+      }
       throw err;
     })) as Partial<ApiObject> | null;
     if (answer === null || typeof answer !== 'object') return null;

@@ -1,7 +1,7 @@
 import type { Secret } from '../secret.js';
 
 /** The kinds dnsctl manages. Adding one = one module in src/resources + an entry in index.ts. */
-export type KindName = 'tsig' | 'peer';
+export type KindName = 'tsig' | 'peer' | 'acl' | 'incoming' | 'outgoing';
 
 /** A field value as dnsctl compares it. `null` means "not set". */
 export type FieldValue = string | number | boolean | null | Secret;

@@ -59,6 +59,8 @@ async function runCommand(command: Command, ctx: CommandContext): Promise<number
       return (await import('./commands/plan.js')).planCommand(ctx);
     case 'apply':
       return (await import('./commands/apply.js')).applyCommand(ctx);
+    case 'check':
+      return (await import('./commands/check.js')).checkCommand(ctx);
   }
 }
 

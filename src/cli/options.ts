@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
 
-export type Command = 'validate' | 'plan' | 'apply';
+export type Command = 'validate' | 'plan' | 'apply' | 'check';
 export type OutputFormat = 'text' | 'json' | 'markdown';
 
 export interface RateOption {
@@ -27,12 +27,16 @@ export interface CliOptions {
   planIn: string | null;
   /** validate: unset ${VAR}s and a missing account ID are warnings (CI jobs without secrets). */
   allowUnsetEnv: boolean;
+  /** check: also a TSIG-signed AXFR; also the SOA query over UDP; only this zone. */
+  axfr: boolean;
+  udp: boolean;
+  zone: string | null;
 }
 
 /** `asked`: --help was given; without it (a bare `dnsctl`) help is a usage error. */
 export type ParsedArgs = { kind: 'help'; command: Command | null; asked: boolean } | { kind: 'version' } | { kind: 'run'; options: CliOptions };
 
-const COMMANDS: readonly Command[] = ['validate', 'plan', 'apply'];
+const COMMANDS: readonly Command[] = ['validate', 'plan', 'apply', 'check'];
 const OPTION_SPEC = {
   concurrency: { type: 'string' },
   state: { type: 'string' },
@@ -46,6 +50,9 @@ const OPTION_SPEC = {
   out: { type: 'string' },
   plan: { type: 'string' },
   'allow-unset-env': { type: 'boolean' },
+  axfr: { type: 'boolean' },
+  udp: { type: 'boolean' },
+  zone: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -55,6 +62,7 @@ const ACCEPTS: Record<Command, readonly string[]> = {
   validate: ['output', 'allow-unset-env'],
   plan: ['concurrency', 'state', 'output', 'detailed-exitcode', 'api-url', 'max-retries', 'rate', 'timeout', 'out'],
   apply: ['concurrency', 'state', 'output', 'api-url', 'max-retries', 'rate', 'timeout', 'plan'],
+  check: ['concurrency', 'output', 'timeout', 'axfr', 'udp', 'zone'],
 };
 
 export function parseCliArgs(argv: string[]): ParsedArgs {
@@ -97,10 +105,13 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       apiUrl: values['api-url'] ?? null,
       maxRetries: integerOption('max-retries', values['max-retries'], 4, 0, 20),
       rate: rateOption(values.rate),
-      timeoutSeconds: integerOption('timeout', values.timeout, 30, 1, 600),
+      timeoutSeconds: command === 'check' ? secondsOption(values.timeout, 5) : integerOption('timeout', values.timeout, 30, 1, 600),
       planOut: values.out ?? null,
       planIn: values.plan ?? null,
       allowUnsetEnv: values['allow-unset-env'] ?? false,
+      axfr: values.axfr ?? false,
+      udp: values.udp ?? false,
+      zone: values.zone ?? null,
     },
   };
 }
@@ -109,6 +120,14 @@ function integerOption(name: string, raw: string | undefined, fallback: number, 
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < min || n > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+/** check: `--timeout 2` or `--timeout 0.5` (seconds, 0.1 to 600). */
+function secondsOption(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || n < 0.1 || n > 600) throw new UsageError(`--timeout takes seconds from 0.1 to 600, got "${raw}"`);
   return n;
 }
 
@@ -145,6 +164,7 @@ Usage:
   dnsctl validate <config>   check the config offline (no credentials needed)
   dnsctl plan <config>       show what apply would change; never writes to the account
   dnsctl apply <config>      make the account match the config; writes the state/report file
+  dnsctl check <config>      prove over DNS (TSIG-signed SOA, AXFR) that each zone transfer works
 
 Run "dnsctl <command> --help" for a command's options.
   -h, --help        this help
@@ -183,4 +203,18 @@ at once. Writes the state/report file, also when something fails or the run is i
                                 the config or the account changed since it was made
   --output text|json|markdown   how to print the results (default text)
 ${COMMON_OPTIONS}`,
+  check: `Usage: dnsctl check <config> [options]
+
+For every zone with an incoming link, and every linked peer with an ip: a TSIG-signed SOA query
+over TCP, the answer's TSIG verified. Reports per zone and peer: reachable, rcode, TSIG outcome,
+authoritative, SOA serial. Needs no API token; reads nothing from Cloudflare.
+Exit 0 when every probe passes, 1 otherwise.
+  --axfr                        also a TSIG-signed AXFR (every message verified): records, serial
+  --udp                         also the SOA query over UDP
+  --zone NAME                   check this zone only
+  --timeout SECONDS             longest wait for a connection or an answer (default 5)
+  --concurrency N               probes at once, 1-64 (default 4)
+  --output text|json|markdown   how to print the report (default text)
+  --log-level LEVEL             pino JSON logs on stderr: fatal|error|warn|info|debug|trace|silent
+`,
 };

@@ -99,10 +99,15 @@ export async function probeSoa(target: CheckTarget, transport: ProbeTransport, o
     return finish(result, target, options.timeoutMs, err.message);
   }
   const answer = message!;
-  const { unsigned } = splitTsig(answer);
-  if (signing.verifier) applyVerdict(result, signing.verifier.next(answer) ?? { status: 'unsigned' }, signing.timeSigned);
-  else result.tsig = 'none';
-  const decoded = decodeAnswer(unsigned);
+  let decoded: DecodedAnswer;
+  try {
+    if (signing.verifier) applyVerdict(result, signing.verifier.next(answer) ?? { status: 'unsigned' }, signing.timeSigned);
+    else result.tsig = 'none';
+    decoded = decodeAnswer(splitTsig(answer).unsigned);
+  } catch (err) {
+    result.reachability = 'network';
+    return finish(result, target, options.timeoutMs, `unreadable answer (${(err as Error).message})`);
+  }
   result.rcode = decoded.rcode;
   const soas = isZoneSoa(target.zone, decoded);
   result.authoritative = decoded.authoritative && soas.length > 0;

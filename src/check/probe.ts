@@ -123,10 +123,10 @@ export async function probeAxfr(target: CheckTarget, options: ProbeOptions): Pro
   let records = 0;
   let zoneSoas = 0;
   let closingSerial: number | null = null;
-  if (!signing.verifier) result.tsig = 'none';
   try {
     await tcpExchange(target.ip, target.port, signing.query, options, (message) => {
       messages += 1;
+      if (!signing.verifier) result.tsig = 'none';
       if (signing.verifier) {
         const verdict = signing.verifier.next(message);
         if (verdict && !applyVerdict(result, verdict, signing.timeSigned)) {

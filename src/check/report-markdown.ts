@@ -1,5 +1,5 @@
 /** The check report as GitHub Markdown, for a job summary or an issue. */
-import { addressOf, countWord, notCheckableReason, probeLabel, tsigLabel, yesNo } from './report-view.js';
+import { addressOf, countWord, failureLines, notCheckableReason, probeLabel, tsigLabel, yesNo } from './report-view.js';
 import type { CheckReport } from './types.js';
 
 /** Text from the config (peer names) must not break the table or inject markup. */
@@ -23,10 +23,10 @@ export function renderCheckMarkdown(report: CheckReport): string {
   } else {
     out.push('Nothing to probe: no zone has an incoming link to a peer with an ip.', '');
   }
-  const failures = report.results.filter((r) => !r.ok);
+  const failures = failureLines(report.results);
   if (failures.length > 0) {
     out.push('**Failures**', '');
-    for (const r of failures) out.push(`- **${cell(r.zone)}** via **${cell(r.peer)}** (${probeLabel(r)}): ${cell(r.problem ?? '')}`);
+    for (const f of failures) out.push(`- **${cell(f.zone)}** via **${cell(f.peer)}** (${f.probes.join(', ')}): ${cell(f.problem)}`);
     out.push('');
   }
   if (notCheckable > 0) {

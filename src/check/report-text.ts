@@ -1,6 +1,6 @@
 /** The check report for people: an aligned table, one line per failure, the totals. */
 import type { Style } from '../report/style.js';
-import { addressOf, notCheckableReason, probeLabel, tsigLabel, yesNo } from './report-view.js';
+import { addressOf, failureLines, notCheckableReason, probeLabel, tsigLabel, yesNo } from './report-view.js';
 import type { CheckReport } from './types.js';
 
 export function renderCheckText(report: CheckReport, style: Style): string {
@@ -31,10 +31,10 @@ export function renderCheckText(report: CheckReport, style: Style): string {
   } else {
     out.push('Nothing to probe: no zone has an incoming link to a peer with an ip.');
   }
-  const failures = results.filter((r) => !r.ok);
+  const failures = failureLines(results);
   if (failures.length > 0) {
     out.push('', 'Failures:');
-    for (const r of failures) out.push(`  ${style.red('✗')} ${r.zone} via ${r.peer} (${probeLabel(r)}): ${r.problem}`);
+    for (const f of failures) out.push(`  ${style.red('✗')} ${f.zone} via ${f.peer} (${f.probes.join(', ')}): ${f.problem}`);
   }
   if (report.notCheckable.length > 0) {
     out.push('', 'Not checkable from here:');

@@ -36,3 +36,23 @@ export function notCheckableReason(n: NotCheckable): string {
 export function countWord(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+export interface FailureLine {
+  zone: string;
+  peer: string;
+  probes: string[];
+  problem: string;
+}
+
+/** Failures of one (zone, peer) with the same cause (BADSIG on SOA and AXFR) make one line. */
+export function failureLines(results: ProbeResult[]): FailureLine[] {
+  const lines: FailureLine[] = [];
+  for (const r of results) {
+    if (r.ok) continue;
+    const problem = r.problem ?? 'failed';
+    const same = lines.find((l) => l.zone === r.zone && l.peer === r.peer && l.problem === problem);
+    if (same) same.probes.push(probeLabel(r));
+    else lines.push({ zone: r.zone, peer: r.peer, probes: [probeLabel(r)], problem });
+  }
+  return lines;
+}

@@ -34,10 +34,11 @@ const report: CheckReport = {
     probe({}),
     probe({ query: 'AXFR', records: 1504, messages: 8 }),
     probe({ peer: 'backup|1', ip: '2001:db8::53', port: 5353, ok: false, rcode: 'NOTAUTH', tsig: 'BADSIG', authoritative: false, serial: null, problem: 'signature mismatch for key xfr.example. (hmac-sha256.): secret or algorithm differs between the config and the primary' }),
+    probe({ peer: 'backup|1', ip: '2001:db8::53', port: 5353, query: 'AXFR', ok: false, rcode: 'NOTAUTH', tsig: 'BADSIG', authoritative: null, serial: null, messages: 1, problem: 'signature mismatch for key xfr.example. (hmac-sha256.): secret or algorithm differs between the config and the primary' }),
     probe({ peer: 'far', ok: false, reachability: 'timeout', rcode: null, tsig: null, authoritative: null, serial: null, problem: 'no answer from 192.0.2.53:53 over TCP within 5 s: check that the server runs and listens there, and that no firewall drops TCP port 53 from here' }),
   ],
   notCheckable: [{ zone: 'example.org', peer: 'secondary', reason: 'outgoing-only' }],
-  summary: { passed: 2, failed: 2, notCheckable: 1 },
+  summary: { passed: 2, failed: 3, notCheckable: 1 },
 };
 
 describe('text report', () => {
@@ -48,16 +49,17 @@ describe('text report', () => {
         'example.com  primary   192.0.2.53:53        SOA/TCP   ok      NOERROR  verified  yes  2026120101',
         'example.com  primary   192.0.2.53:53        AXFR/TCP  ok      NOERROR  verified  yes  2026120101  1504',
         'example.com  backup|1  [2001:db8::53]:5353  SOA/TCP   FAIL    NOTAUTH  BADSIG    no   -',
+        'example.com  backup|1  [2001:db8::53]:5353  AXFR/TCP  FAIL    NOTAUTH  BADSIG    -    -',
         'example.com  far       192.0.2.53:53        SOA/TCP   FAIL    timeout  -         -    -',
         '',
         'Failures:',
-        '  ✗ example.com via backup|1 (SOA/TCP): signature mismatch for key xfr.example. (hmac-sha256.): secret or algorithm differs between the config and the primary',
+        '  ✗ example.com via backup|1 (SOA/TCP, AXFR/TCP): signature mismatch for key xfr.example. (hmac-sha256.): secret or algorithm differs between the config and the primary',
         '  ✗ example.com via far (SOA/TCP): no answer from 192.0.2.53:53 over TCP within 5 s: check that the server runs and listens there, and that no firewall drops TCP port 53 from here',
         '',
         'Not checkable from here:',
         '  - example.org via secondary: outgoing link only: Cloudflare is the primary and the peer transfers from it',
         '',
-        '2 passed, 2 failed, 1 not checkable',
+        '2 passed, 3 failed, 1 not checkable',
         '',
       ].join('\n'),
     );
@@ -78,8 +80,8 @@ describe('JSON report', () => {
   it('has one entry per probe in snake_case and the summary', () => {
     const json = JSON.parse(renderCheckJson(report, { configPath: 'dnsctl.yaml', version: '0.1.0' }));
     expect(json.ok).toBe(false);
-    expect(json.summary).toEqual({ passed: 2, failed: 2, not_checkable: 1 });
-    expect(json.checks).toHaveLength(4);
+    expect(json.summary).toEqual({ passed: 2, failed: 3, not_checkable: 1 });
+    expect(json.checks).toHaveLength(5);
     expect(json.checks[1]).toEqual({
       zone: 'example.com',
       peer: 'primary',
@@ -106,10 +108,10 @@ describe('Markdown report', () => {
   it('headline, table (config text escaped), failures, not checkable', () => {
     const md = renderCheckMarkdown(report);
     const lines = md.split('\n');
-    expect(lines[0]).toBe('### dnsctl check: ❌ 2 of 4 probes failed');
+    expect(lines[0]).toBe('### dnsctl check: ❌ 3 of 5 probes failed');
     expect(lines).toContain('| example.com | backup\\|1 | `[2001:db8::53]:5353` | SOA/TCP | ❌ fail | NOTAUTH | BADSIG | no | - |  |');
     expect(lines).toContain('| example.com | primary | `192.0.2.53:53` | AXFR/TCP | ✅ ok | NOERROR | verified | yes | 2026120101 | 1504 |');
-    expect(md).toContain('**Failures**\n\n- **example.com** via **backup\\|1** (SOA/TCP): signature mismatch');
+    expect(md).toContain('**Failures**\n\n- **example.com** via **backup\\|1** (SOA/TCP, AXFR/TCP): signature mismatch');
     expect(md).toContain('**Not checkable from here**\n\n- example.org via secondary: outgoing link only');
     const passed: CheckReport = { results: [probe({})], notCheckable: [], summary: { passed: 1, failed: 0, notCheckable: 0 } };
     expect(renderCheckMarkdown(passed).split('\n')[0]).toBe('### dnsctl check: ✅ all 1 probe passed');

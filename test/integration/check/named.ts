@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -119,6 +119,9 @@ export async function startNamed(keys: NamedKey[], zones: Array<NamedZone & { te
       }
     });
   });
+  // "running" can come before the TCP listener accepts (BIND's network manager starts it
+  // asynchronously): wait until a connection goes through.
+  await waitForTcp(port, () => log, () => child.exitCode !== null);
   return {
     port,
     dir,
@@ -130,4 +133,20 @@ export async function startNamed(keys: NamedKey[], zones: Array<NamedZone & { te
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function waitForTcp(port: number, log: () => string, exited: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (exited()) throw new Error(`named exited before it accepted TCP connections:\n${log()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`named did not accept TCP connections on 127.0.0.1:${port} within 15 s:\n${log()}`);
 }

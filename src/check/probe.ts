@@ -55,24 +55,33 @@ function finish(result: ProbeResult, target: CheckTarget, timeoutMs: number, det
   return result;
 }
 
+const SERVER_TSIG_ERRORS: readonly TsigOutcome[] = ['BADKEY', 'BADSIG', 'BADTIME', 'BADTRUNC'];
+
 /** Applies a TSIG verdict to the result; false when the answer cannot be trusted further. */
 function applyVerdict(result: ProbeResult, verdict: TsigVerdict, timeSigned: number): boolean {
-  const outcome: Record<TsigVerdict['status'], TsigOutcome> = {
-    verified: 'verified',
-    unsigned: 'unsigned-answer',
-    'server-error': 'BADSIG',
-    'other-key': 'other-key',
-    'mac-mismatch': 'mac-mismatch',
-    'bad-truncation': 'BADTRUNC',
-    'time-outside-fudge': 'time-outside-fudge',
-  };
-  result.tsig = outcome[verdict.status];
-  if (verdict.status === 'server-error') {
-    result.tsig = (['BADKEY', 'BADSIG', 'BADTIME', 'BADTRUNC'].includes(verdict.error) ? verdict.error : 'BADSIG') as TsigOutcome;
-    if (verdict.serverTime !== null) result.skewSeconds = verdict.serverTime - timeSigned;
+  switch (verdict.status) {
+    case 'verified':
+      result.tsig = 'verified';
+      return true;
+    case 'server-error':
+      result.tsig = SERVER_TSIG_ERRORS.find((e) => e === verdict.error) ?? 'BADSIG';
+      if (verdict.serverTime !== null) result.skewSeconds = verdict.serverTime - timeSigned;
+      return false;
+    case 'time-outside-fudge':
+      result.tsig = 'time-outside-fudge';
+      result.skewSeconds = verdict.skewSeconds;
+      return false;
+    case 'unsigned':
+      result.tsig = 'unsigned-answer';
+      return false;
+    case 'bad-truncation':
+      result.tsig = 'BADTRUNC';
+      return false;
+    case 'other-key':
+    case 'mac-mismatch':
+      result.tsig = verdict.status;
+      return false;
   }
-  if (verdict.status === 'time-outside-fudge') result.skewSeconds = verdict.skewSeconds;
-  return verdict.status === 'verified';
 }
 
 function isZoneSoa(zone: string, answer: DecodedAnswer) {
@@ -127,7 +136,7 @@ export async function probeAxfr(target: CheckTarget, options: ProbeOptions): Pro
     await tcpExchange(target.ip, target.port, signing.query, options, (message) => {
       messages += 1;
       if (!signing.verifier) result.tsig = 'none';
-      if (signing.verifier) {
+      else {
         const verdict = signing.verifier.next(message);
         if (verdict && !applyVerdict(result, verdict, signing.timeSigned)) {
           result.rcode = decodeAnswer(splitTsig(message).unsigned).rcode;

@@ -4,6 +4,11 @@
  * it (the built CLI in a child process). Prints one table per case with PASS/FAIL next to each
  * target and writes the same figures to bench-results/latest.json. Run `node scripts/bench.mjs
  * --help` for the flags. Exits 1 when a target is missed or a run fails.
+ *
+ * Honest on a noisy machine: every case runs several rounds and reports medians; each round runs
+ * dnsctl and its floor (a bare client doing the same requests, or `yaml.parse` of the same file)
+ * back to back, in alternating order, so both see the same load; targets are ratios to the floor
+ * or to an ideal, not absolute times; the load average is recorded with every round.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { startFakeCloudflare } from '../test/fake-api/server.mjs';
 import { expectExit, median, now, runCli } from './bench/cli.mjs';
 import { accountMismatches, seedAccount, writeBenchConfig } from './bench/config.mjs';
-import { idealBudgetMs, idealDagMs, idealFreshApply, idealNoop, matchesIdeal, requestStats } from './bench/requests.mjs';
+import { LISTS, idealBudgetMs, idealDagMs, idealFreshApply, idealNoop, matchesIdeal, requestStats } from './bench/requests.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,9 +31,11 @@ const HELP = `node scripts/bench.mjs [flags]      (npm run bench = build, then t
   --concurrency C       dnsctl --concurrency of the latency and budget cases (default 8)
   --local-objects N     objects of the validate/plan case, half TSIGs, half peers (default 10000)
   --startup-runs N      runs of dnsctl --version; the median counts (default 11)
+  --runs N              rounds of each case (dnsctl and its floor, interleaved); medians count (default 3)
+  --post-n N            N of the full-body POST case (default 100)
   --skip-budget         leave out the budget case
-  --budget LIMIT/WIN_S  the fake's request budget, and dnsctl's --rate, for the budget case (default 600/30)
-  --budget-n N          N of the budget case (default 500: 1502 requests, 2.5 windows)
+  --budget LIMIT/WIN_S  the fake's request budget, and dnsctl's --rate, for the budget case (default 100/10)
+  --budget-n N          N of the budget case (default 100: 302 requests, 3 windows after the first burst)
   --quick               smoke run: sizes 10,100; 1000 local objects; budget 40/5 with N 20; 5 startup runs
   --out FILE            JSON results (default bench-results/latest.json)
   -h, --help
@@ -51,6 +58,8 @@ function readFlags() {
       concurrency: { type: 'string' },
       'local-objects': { type: 'string' },
       'startup-runs': { type: 'string' },
+      runs: { type: 'string' },
+      'post-n': { type: 'string' },
       'skip-budget': { type: 'boolean' },
       budget: { type: 'string' },
       'budget-n': { type: 'string' },
@@ -65,7 +74,7 @@ function readFlags() {
     process.exit(0);
   }
   const quick = values.quick ?? false;
-  const budgetText = values.budget ?? (quick ? '40/5' : '600/30');
+  const budgetText = values.budget ?? (quick ? '40/5' : '100/10');
   const budgetMatch = /^(\d+)\/(\d+)$/.exec(budgetText);
   if (!budgetMatch) throw new Error(`--budget takes LIMIT/WINDOW_SECONDS, e.g. 600/30, got "${budgetText}"`);
   const latencyText = values.latency ?? '20';
@@ -78,9 +87,11 @@ function readFlags() {
     concurrency: positiveInt('concurrency', values.concurrency ?? '8'),
     localPairs: Math.max(1, Math.floor(localObjects / 2)),
     startupRuns: positiveInt('startup-runs', values['startup-runs'] ?? (quick ? '5' : '11')),
+    runs: positiveInt('runs', values.runs ?? '3'),
+    postN: positiveInt('post-n', values['post-n'] ?? (quick ? '10' : '100')),
     skipBudget: values['skip-budget'] ?? false,
     budget: { limit: positiveInt('budget', budgetMatch[1] ?? ''), windowS: positiveInt('budget', budgetMatch[2] ?? '') },
-    budgetN: positiveInt('budget-n', values['budget-n'] ?? (quick ? '20' : '500')),
+    budgetN: positiveInt('budget-n', values['budget-n'] ?? (quick ? '20' : '100')),
     out: values.out ?? join(root, 'bench-results', 'latest.json'),
   };
 }
@@ -148,16 +159,54 @@ function cliEnv(api, secrets) {
 // ---------------------------------------------------------------------------------------------
 // Cases
 
+/** dnsctl's default --concurrency (src/cli/options.ts). */
+const DEFAULT_CONCURRENCY = 8;
+
+/** The first 1-minute load average, rounded: recorded with every round. */
+const load1 = () => Number((os.loadavg()[0] ?? 0).toFixed(2));
+
 /**
- * A fresh apply of N TSIGs + N peers into an empty account, then the same apply again (no-op).
- * @param {ReturnType<typeof readFlags>} flags @param {string} work @param {number} n
- * @param {number | null} concurrency null: dnsctl's default (4)
+ * Runs `rounds` rounds of the named runners, alternating which goes first, and collects each
+ * runner's results with the load average at the start of the round.
+ * @template {Record<string, () => Promise<any>>} R
+ * @param {number} rounds @param {R} runners
+ * @returns {Promise<Array<{ [K in keyof R]: Awaited<ReturnType<R[K]>> } & { load: number }>>}
  */
-async function applyCase(flags, work, n, concurrency) {
-  const c = concurrency ?? 4;
-  const api = await startFakeCloudflare({ token, latencyMs: flags.latencyMs });
+async function interleaved(rounds, runners) {
+  const names = Object.keys(runners);
+  const out = [];
+  for (let i = 0; i < rounds; i++) {
+    /** @type {Record<string, unknown>} */
+    const round = { load: load1() };
+    for (const name of i % 2 === 0 ? names : [...names].reverse()) round[name] = await runners[name]?.();
+    out.push(round);
+  }
+  return /** @type {any} */ (out);
+}
+
+/**
+ * The fake's options for a case. `peerPost` asks the fake to keep a peer's whole POST body
+ * ('full-body') or only its name ('name-only', Cloudflare's recorded behaviour). A fake that does
+ * not know the option ignores it and keeps only the name.
+ * @param {number} latencyMs @param {import('./bench/requests.mjs').PeerPost} peerPost
+ * @param {{ limit: number, windowMs: number }} [budget]
+ */
+function fakeOptions(latencyMs, peerPost, budget) {
+  const options = { token, latencyMs, peerPost, ...(budget ? { budget } : {}) };
+  return options;
+}
+
+/**
+ * One fresh apply of N TSIGs + N peers into an empty account (its own fake); with `noop`, then
+ * the same apply again (nothing to do).
+ * @param {ReturnType<typeof readFlags>} flags @param {string} work @param {number} n
+ * @param {number | null} concurrency null: dnsctl's default
+ * @param {import('./bench/requests.mjs').PeerPost} peerPost @param {boolean} noop
+ */
+async function dnsctlApply(flags, work, n, concurrency, peerPost, noop) {
+  const api = await startFakeCloudflare(fakeOptions(flags.latencyMs, peerPost));
   try {
-    const dir = mkdtempSync(join(work, `apply-${n}-c${c}-`));
+    const dir = mkdtempSync(join(work, `apply-${n}-`));
     const config = writeBenchConfig(join(dir, 'bench.yaml'), n, api.accountId);
     const env = cliEnv(api, config.env);
     const args = ['apply', config.path, '--state', join(dir, 'bench.state.json'), '--rate', 'off'];
@@ -167,56 +216,91 @@ async function applyCase(flags, work, n, concurrency) {
     expectExit(fresh, 0, `fresh apply N=${n}`);
     const mismatches = accountMismatches(api, config);
     if (mismatches.length > 0) throw new Error(`fresh apply N=${n}: the account does not match the config: ${mismatches.join('; ')}`);
-    const freshStats = requestStats(api.requests);
-    const freshPeak = api.peakInFlight;
+    const stats = requestStats(api.requests);
+    const figures = { ...runFigures(fresh, stats), peakInFlight: api.peakInFlight };
+    if (!noop) return { fresh: figures, noop: null };
+
     api.resetStats();
-
-    const noop = await runCli({ root, args, env, workDir: dir });
-    expectExit(noop, 0, `no-op re-apply N=${n}`);
-    const noopStats = requestStats(api.requests);
-    const noopPeak = api.peakInFlight;
-
-    const ideal = idealFreshApply(n);
-    const idealMs = idealDagMs(n, c, flags.latencyMs);
-    const floor = await floorRun(n, c, flags.latencyMs);
-    return {
-      n,
-      concurrency: c,
-      concurrencyFlag: concurrency !== null,
-      latencyMs: flags.latencyMs,
-      configBytes: config.bytes,
-      fresh: {
-        ...runFigures(fresh, freshStats),
-        peakInFlight: freshPeak,
-        ideal: { requests: ideal, wallMs: idealMs },
-        requestsMatchIdeal: matchesIdeal(freshStats, ideal),
-        wallRatio: fresh.wallMs / idealMs,
-        apiSpanRatio: (freshStats.spanMs ?? 0) / idealMs,
-      },
-      floor: { ...floor, apiSpanRatio: (floor.apiSpanMs ?? 0) / idealMs },
-      noop: {
-        ...runFigures(noop, noopStats),
-        peakInFlight: noopPeak,
-        ideal: { requests: idealNoop(), wallMs: flags.latencyMs },
-        requestsMatchIdeal: matchesIdeal(noopStats, idealNoop()),
-      },
-    };
+    const again = await runCli({ root, args, env, workDir: dir });
+    expectExit(again, 0, `no-op re-apply N=${n}`);
+    return { fresh: figures, noop: { ...runFigures(again, requestStats(api.requests)), peakInFlight: api.peakInFlight } };
   } finally {
     await api.close();
   }
 }
 
 /**
+ * A fresh apply, `flags.runs` rounds, each dnsctl run next to a run of the floor client (the same
+ * DAG by a bare client, scripts/bench/floor-client.mjs), in alternating order.
+ * @param {ReturnType<typeof readFlags>} flags @param {string} work @param {number} n
+ * @param {{ concurrency: number | null, peerPost?: import('./bench/requests.mjs').PeerPost }} options
+ */
+async function applyCase(flags, work, n, { concurrency, peerPost = 'name-only' }) {
+  const c = concurrency ?? DEFAULT_CONCURRENCY;
+  let round = 0;
+  const rounds = await interleaved(flags.runs, {
+    dnsctl: () => dnsctlApply(flags, work, n, concurrency, peerPost, round++ === 0),
+    floor: () => floorRun(n, c, flags.latencyMs, peerPost),
+  });
+  const runs = rounds.map((r) => r.dnsctl.fresh);
+  const floors = rounds.map((r) => r.floor);
+  const noop = rounds[0]?.dnsctl.noop ?? null;
+  const ideal = idealFreshApply(n, peerPost);
+  const idealMs = idealDagMs(n, c, flags.latencyMs, peerPost);
+  const mid = (/** @type {(number | null)[]} */ xs) => median(xs.map((x) => x ?? NaN));
+  const wallMs = mid(runs.map((r) => r.wallMs));
+  const apiSpanMs = mid(runs.map((r) => r.phases.apiSpanMs));
+  const floorSpanMs = mid(floors.map((f) => f.apiSpanMs));
+  return {
+    n,
+    concurrency: c,
+    concurrencyFlag: concurrency !== null,
+    peerPost,
+    latencyMs: flags.latencyMs,
+    runs: runs.length,
+    load: rounds.map((r) => r.load),
+    fresh: {
+      command: runs[0]?.command,
+      wallMs,
+      wallMsAll: runs.map((r) => r.wallMs),
+      cpuMs: mid(runs.map((r) => r.cpuMs)),
+      maxRssMb: Math.max(...runs.map((r) => r.maxRssMb ?? NaN)),
+      beforeFirstRequestMs: mid(runs.map((r) => r.phases.beforeFirstRequestMs)),
+      apiSpanMs,
+      afterLastAnswerMs: mid(runs.map((r) => r.phases.afterLastAnswerMs)),
+      requests: runs[0]?.requests,
+      peakInFlight: Math.max(...runs.map((r) => r.peakInFlight)),
+      ideal: { requests: ideal, wallMs: idealMs },
+      requestsMatchIdeal: runs.every((r) => matchesIdeal(r.requests, ideal)),
+      wallRatio: wallMs / idealMs,
+      apiSpanRatio: apiSpanMs / idealMs,
+      apiSpanToFloor: apiSpanMs / floorSpanMs,
+    },
+    floor: {
+      apiSpanMs: floorSpanMs,
+      apiSpanMsAll: floors.map((f) => f.apiSpanMs),
+      cpuMs: mid(floors.map((f) => f.cpuMs)),
+      requests: floors[0]?.requests,
+      apiSpanRatio: floorSpanMs / idealMs,
+    },
+    noop: noop && {
+      ...noop,
+      ideal: { requests: idealNoop(), wallMs: flags.latencyMs },
+      requestsMatchIdeal: matchesIdeal(noop.requests, idealNoop()),
+    },
+  };
+}
+
+/**
  * The floor for the same DAG: scripts/bench/floor-client.mjs (bare undici.request, same limit),
  * in its own process, against a fresh fake with the same latency.
- * @param {number} n @param {number} c @param {number} latencyMs
+ * @param {number} n @param {number} c @param {number} latencyMs @param {import('./bench/requests.mjs').PeerPost} peerPost
  */
-async function floorRun(n, c, latencyMs) {
-  const api = await startFakeCloudflare({ token, latencyMs });
+async function floorRun(n, c, latencyMs, peerPost) {
+  const api = await startFakeCloudflare(fakeOptions(latencyMs, peerPost));
   try {
-    const child = spawn(process.execPath, [join(root, 'scripts/bench/floor-client.mjs'), api.url, api.accountId, token, String(n), String(c)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const args = [join(root, 'scripts/bench/floor-client.mjs'), api.url, api.accountId, token, String(n), String(c), peerPost];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (/** @type {string} */ chunk) => (out += chunk));
     const code = await new Promise((resolve) => child.once('close', resolve));
@@ -253,36 +337,40 @@ function runFigures(run, stats) {
   };
 }
 
-/** The wall-time target (≤ 1.2 × the DAG ideal) is set for N = 1000; smaller N are dominated by startup. */
-const WALL_TARGET_N = 1000;
+/** The API-span target (≤ 1.25 × the floor client's) is set for N = 1000; smaller N are dominated by startup. */
+const SPAN_TARGET_N = 1000;
 
 /** @param {Awaited<ReturnType<typeof applyCase>>} r */
 function printApplyCase(r) {
   const { fresh, noop } = r;
-  const isWallTarget = r.n >= WALL_TARGET_N && r.concurrencyFlag;
+  const isSpanTarget = r.n >= SPAN_TARGET_N && r.concurrencyFlag && r.peerPost === 'name-only';
   const peakExpected = Math.min(r.concurrency, r.n);
-  const wallVerdict = isWallTarget
-    ? target(`apply wall ≤ 1.2 × ideal (N=${r.n}, C=${r.concurrency})`, times(fresh.wallRatio), '≤ 1.20×', fresh.wallRatio <= 1.2)
+  const label = `N=${r.n}, C=${r.concurrency}${r.concurrencyFlag ? '' : ' (default)'}${r.peerPost === 'full-body' ? ', full-body POST' : ''}`;
+  const spanVerdict = isSpanTarget
+    ? target(`apply API span ≤ 1.25 × the floor client's (${label})`, times(fresh.apiSpanToFloor), '≤ 1.25×', fresh.apiSpanToFloor <= 1.25)
     : '(info)';
-  const label = `N=${r.n}, C=${r.concurrency}${r.concurrencyFlag ? '' : ' (default)'}`;
-  printTable(
-    `Apply, ${label}: ${r.n} TSIGs + ${r.n} peers, latency ${r.latencyMs} ms, --rate off`,
-    ['metric', 'measured', 'ideal', 'ratio', 'target'],
+  const requestsNote =
+    r.peerPost === 'full-body' && !fresh.requestsMatchIdeal && fresh.requests?.byMethod.PUT === r.n
+      ? ' (this fake keeps only the name: a PUT still follows each POST)'
+      : '';
+  const rows = [
     [
-      [
-        'fresh apply: requests',
-        fresh.requests.total,
-        fresh.ideal.requests.total,
-        times(fresh.requests.total / fresh.ideal.requests.total),
-        target(`fresh apply requests = ideal (${label})`, String(fresh.requests.total), `${fresh.ideal.requests.total}, by path`, fresh.requestsMatchIdeal),
-      ],
-      ['  GET/POST/PUT/DELETE', methods(fresh.requests.byMethod), methods(fresh.ideal.requests.byMethod), '', ''],
+      'fresh apply: requests',
+      fresh.requests?.total ?? '–',
+      fresh.ideal.requests.total,
+      times((fresh.requests?.total ?? NaN) / fresh.ideal.requests.total),
+      target(`fresh apply requests = ideal (${label})${requestsNote}`, String(fresh.requests?.total), `${fresh.ideal.requests.total}, by path`, fresh.requestsMatchIdeal),
+    ],
+    ['  GET/POST/PUT/DELETE', fresh.requests ? methods(fresh.requests.byMethod) : '–', methods(fresh.ideal.requests.byMethod), '', ''],
+  ];
+  if (noop) {
+    rows.push(
       [
         'no-op re-apply: requests',
         noop.requests.total,
         noop.ideal.requests.total,
         '',
-        target(`no-op re-apply requests = ideal (${label})`, String(noop.requests.total), '2 (the lists)', noop.requestsMatchIdeal),
+        target(`no-op re-apply requests = ideal (${label})`, String(noop.requests.total), `${LISTS} (the lists)`, noop.requestsMatchIdeal),
       ],
       [
         'no-op re-apply: writes',
@@ -291,31 +379,33 @@ function printApplyCase(r) {
         '',
         target(`no-op re-apply: zero writes (${label})`, String(noop.requests.writes), '0', noop.requests.writes === 0),
       ],
-      ['fresh apply wall (s)', seconds(fresh.wallMs), seconds(fresh.ideal.wallMs), times(fresh.wallRatio), wallVerdict],
-      ['  start → 1st request (s)', seconds(fresh.phases.beforeFirstRequestMs), '', '', ''],
-      ['  API span: 1st request → last answer (s)', seconds(fresh.phases.apiSpanMs), seconds(fresh.ideal.wallMs), times(fresh.apiSpanRatio), ''],
-      ['  last answer → exit (s)', seconds(fresh.phases.afterLastAnswerMs), '', '', ''],
-      ['floor: bare client, same DAG: API span (s)', seconds(r.floor.apiSpanMs), seconds(fresh.ideal.wallMs), times(r.floor.apiSpanRatio), ''],
-      ['no-op re-apply wall (s)', seconds(noop.wallMs), seconds(noop.ideal.wallMs), '', ''],
-      [
-        'peak requests in flight',
-        fresh.peakInFlight,
-        peakExpected,
-        '',
-        target(`peak in flight = C (${label})`, String(fresh.peakInFlight), String(peakExpected), fresh.peakInFlight === peakExpected),
-      ],
-      ['CLI CPU user+sys (s): fresh / no-op', `${seconds(fresh.cpuMs)} / ${seconds(noop.cpuMs)}`, '', '', ''],
-      ['CLI peak RSS (MB): fresh / no-op', `${megabytes(fresh.maxRssMb)} / ${megabytes(noop.maxRssMb)}`, '', '', ''],
-    ],
+    );
+  }
+  rows.push(
+    ['fresh apply wall (s), median', seconds(fresh.wallMs), seconds(fresh.ideal.wallMs), times(fresh.wallRatio), '(info: to the DAG ideal)'],
+    ['  start → 1st request (s)', seconds(fresh.beforeFirstRequestMs), '', '', ''],
+    ['  API span: 1st request → last answer (s)', seconds(fresh.apiSpanMs), seconds(fresh.ideal.wallMs), times(fresh.apiSpanRatio), ''],
+    ['  last answer → exit (s)', seconds(fresh.afterLastAnswerMs), '', '', ''],
+    ['floor client, same DAG, same moments: API span (s)', seconds(r.floor.apiSpanMs), seconds(fresh.ideal.wallMs), times(r.floor.apiSpanRatio), ''],
+    ['dnsctl API span / floor API span', times(fresh.apiSpanToFloor), '1.00×', '', spanVerdict],
+    ['peak requests in flight', fresh.peakInFlight, peakExpected, '', target(`peak in flight = C (${label})`, String(fresh.peakInFlight), String(peakExpected), fresh.peakInFlight === peakExpected)],
+    ['CLI CPU user+sys (s): fresh / floor', `${seconds(fresh.cpuMs)} / ${seconds(r.floor.cpuMs)}`, '', '', ''],
+    ['CLI peak RSS (MB)', megabytes(fresh.maxRssMb), '', '', ''],
+  );
+  if (noop) rows.push(['no-op re-apply wall (s)', seconds(noop.wallMs), seconds(noop.ideal.wallMs), '', '']);
+  printTable(
+    `Apply, ${label}: ${r.n} TSIGs + ${r.n} peers, latency ${r.latencyMs} ms, --rate off; median of ${r.runs} rounds (load ${r.load.join(', ')})`,
+    ['metric', 'measured', 'ideal', 'ratio', 'target'],
+    rows,
   );
 }
 
 /**
- * validate and plan of a large config with no latency: dnsctl's own overhead.
+ * validate and plan of a large config with no latency: dnsctl's own overhead. Each validate runs
+ * next to its floor, a process that only `yaml.parse`s the same file (scripts/bench/yaml-floor.mjs).
  * @param {ReturnType<typeof readFlags>} flags @param {string} work
  */
 async function localCase(flags, work) {
-  const runs = 3;
   const api = await startFakeCloudflare({ token, latencyMs: 0 });
   try {
     const dir = mkdtempSync(join(work, 'local-'));
@@ -323,26 +413,26 @@ async function localCase(flags, work) {
     seedAccount(api, config);
     const env = cliEnv(api, config.env);
 
-    const validateRuns = [];
-    for (let i = 0; i < runs; i++) {
-      const run = await runCli({ root, args: ['validate', config.path], env, workDir: dir });
-      expectExit(run, 0, 'validate');
-      validateRuns.push(run);
-    }
-    const planRuns = [];
-    /** @type {import('./bench/requests.mjs').RequestStats[]} */
-    const planStats = [];
-    for (let i = 0; i < runs; i++) {
-      api.resetStats();
-      const args = ['plan', config.path, '--state', join(dir, 'none.state.json'), '--detailed-exitcode'];
-      const run = await runCli({ root, args, env, workDir: dir });
-      expectExit(run, 0, 'plan of the seeded account (0: no changes)');
-      if (!run.stdoutTail.includes(`No changes. ${2 * flags.localPairs} unchanged.`)) {
-        throw new Error(`plan: expected "No changes. ${2 * flags.localPairs} unchanged.", got:\n${run.stdoutTail}`);
-      }
-      planRuns.push(run);
-      planStats.push(requestStats(api.requests));
-    }
+    const planArgs = ['plan', config.path, '--state', join(dir, 'none.state.json'), '--detailed-exitcode'];
+    const rounds = await interleaved(flags.runs, {
+      validate: async () => {
+        const run = await runCli({ root, args: ['validate', config.path], env, workDir: dir });
+        expectExit(run, 0, 'validate');
+        return run;
+      },
+      plan: async () => {
+        api.resetStats();
+        const run = await runCli({ root, args: planArgs, env, workDir: dir });
+        expectExit(run, 0, 'plan of the seeded account (0: no changes)');
+        if (!run.stdoutTail.includes(`No changes. ${2 * flags.localPairs} unchanged.`)) {
+          throw new Error(`plan: expected "No changes. ${2 * flags.localPairs} unchanged.", got:\n${run.stdoutTail}`);
+        }
+        return { run, stats: requestStats(api.requests) };
+      },
+      yamlParse: () => yamlFloorRun(config.path),
+    });
+    const planRuns = rounds.map((r) => r.plan.run);
+    const planStats = rounds.map((r) => r.plan.stats);
     /** @param {import('./bench/cli.mjs').CliRun[]} rs */
     const summary = (rs) => ({
       runs: rs.length,
@@ -351,15 +441,24 @@ async function localCase(flags, work) {
       cpuMs: median(rs.map((r) => r.cpuMs ?? NaN)),
       maxRssMb: Math.max(...rs.map((r) => r.maxRssMb ?? NaN)),
     });
+    const validate = summary(rounds.map((r) => r.validate));
+    const yamlWallMs = median(rounds.map((r) => r.yamlParse.wallMs));
     const lastPlan = planStats[planStats.length - 1];
     return {
       objects: 2 * flags.localPairs,
       tsigs: flags.localPairs,
       peers: flags.localPairs,
       configBytes: config.bytes,
-      validate: summary(validateRuns),
+      load: rounds.map((r) => r.load),
+      validate: { ...validate, toYamlParse: validate.wallMs / yamlWallMs },
+      yamlParse: {
+        wallMs: yamlWallMs,
+        wallMsAll: rounds.map((r) => r.yamlParse.wallMs),
+        parseMs: median(rounds.map((r) => r.yamlParse.parseMs)),
+      },
       plan: {
         ...summary(planRuns),
+        toYamlParse: median(planRuns.map((run) => run.wallMs)) / yamlWallMs,
         requests: lastPlan,
         requestsMatchIdeal: planStats.every((s) => matchesIdeal(s, idealNoop())),
         phases: planRuns.map((run, i) => runFigures(run, /** @type {import('./bench/requests.mjs').RequestStats} */ (planStats[i])).phases),
@@ -370,6 +469,24 @@ async function localCase(flags, work) {
   }
 }
 
+/**
+ * `node scripts/bench/yaml-floor.mjs FILE`: wall time from spawn to exit, and the parse alone.
+ * @param {string} file @returns {Promise<{ wallMs: number, parseMs: number }>}
+ */
+function yamlFloorRun(file) {
+  const started = now();
+  const child = spawn(process.execPath, [join(root, 'scripts/bench/yaml-floor.mjs'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (/** @type {string} */ chunk) => (out += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`yaml-floor exited ${code}`));
+      resolve({ wallMs: now() - started, parseMs: JSON.parse(out).parseMs });
+    });
+  });
+}
+
 /** @param {Awaited<ReturnType<typeof localCase>>} r */
 function printLocalCase(r) {
   const full = r.objects >= 10_000;
@@ -377,16 +494,21 @@ function printLocalCase(r) {
     full ? target(name, m, t, ok) : `(${verdict(ok)} at this size)`;
   const span = r.plan.phases.map((p) => p.apiSpanMs ?? 0);
   printTable(
-    `Local overhead: ${r.tsigs} TSIGs + ${r.peers} peers (${(r.configBytes / 1024).toFixed(0)} KiB of YAML), latency 0, median of ${r.validate.runs} runs`,
+    `Local overhead: ${r.tsigs} TSIGs + ${r.peers} peers (${(r.configBytes / 1024).toFixed(0)} KiB of YAML), latency 0, median of ${r.validate.runs} rounds (load ${r.load.join(', ')})`,
     ['metric', 'measured', 'target', ''],
     [
-      ['validate wall (s)', seconds(r.validate.wallMs), '< 1 s', gate(`validate of ${r.objects} objects < 1 s`, `${seconds(r.validate.wallMs)} s`, '< 1 s', r.validate.wallMs < 1000)],
+      // Targets in the floor's units (1 s and 2 s for the 0.65 s a node + yaml.parse process takes
+      // idle on the reference machine), so that load on the machine moves both sides alike.
+      ['validate wall (s)', seconds(r.validate.wallMs), '', '(info)'],
+      ['floor: node + yaml.parse of the file, same moments (s)', seconds(r.yamlParse.wallMs), '', `(parse alone ${seconds(r.yamlParse.parseMs)} s)`],
+      ['validate / yaml.parse process', times(r.validate.toYamlParse), '≤ 1.5×', gate(`validate of ${r.objects} objects ≤ 1.5 × node + yaml.parse`, times(r.validate.toYamlParse), '≤ 1.5×', r.validate.toYamlParse <= 1.5)],
       ['validate CPU (s) / peak RSS (MB)', `${seconds(r.validate.cpuMs)} / ${megabytes(r.validate.maxRssMb)}`, '', ''],
-      ['plan wall (s), account holds them all', seconds(r.plan.wallMs), '< 2 s', gate(`plan of ${r.objects} objects < 2 s`, `${seconds(r.plan.wallMs)} s`, '< 2 s', r.plan.wallMs < 2000)],
-      ['  of which the 2 list calls (s)', seconds(median(span)), '', ''],
+      ['plan wall (s), account holds them all', seconds(r.plan.wallMs), '', '(info)'],
+      ['plan / yaml.parse process', times(r.plan.toYamlParse), '≤ 3×', gate(`plan of ${r.objects} objects ≤ 3 × node + yaml.parse`, times(r.plan.toYamlParse), '≤ 3×', r.plan.toYamlParse <= 3)],
+      [`  of which the ${LISTS} list calls (s)`, seconds(median(span)), '', ''],
       ['plan peak RSS (MB)', megabytes(r.plan.maxRssMb), '< 300 MB', gate(`plan of ${r.objects} objects < 300 MB RSS`, `${megabytes(r.plan.maxRssMb)} MB`, '< 300 MB', r.plan.maxRssMb < 300)],
       ['plan CPU (s)', seconds(r.plan.cpuMs), '', ''],
-      ['plan requests (GET/POST/PUT/DELETE)', methods(r.plan.requests?.byMethod ?? { GET: 0, POST: 0, PUT: 0, DELETE: 0 }), '2/0/0/0', target(`plan of ${r.objects} objects: 2 list calls`, String(r.plan.requests?.total), '2', r.plan.requestsMatchIdeal)],
+      ['plan requests (GET/POST/PUT/DELETE)', methods(r.plan.requests?.byMethod ?? { GET: 0, POST: 0, PUT: 0, DELETE: 0 }), `${LISTS}/0/0/0`, target(`plan of ${r.objects} objects: ${LISTS} list calls`, String(r.plan.requests?.total), String(LISTS), r.plan.requestsMatchIdeal)],
     ],
   );
 }
@@ -434,22 +556,69 @@ function nodeOnly() {
 /** @param {Awaited<ReturnType<typeof startupCase>>} r */
 function printStartup(r) {
   printTable(`Startup: dnsctl --version, ${r.runs} runs (after one warm-up)`, ['metric', 'measured', 'target', ''], [
-    ['median wall (ms)', r.medianMs.toFixed(0), '< 150 ms', target('dnsctl --version < 150 ms (median)', `${r.medianMs.toFixed(0)} ms`, '< 150 ms', r.medianMs < 150)],
+    ['median wall (ms)', r.medianMs.toFixed(0), '', '(info)'],
     ['min / max wall (ms)', `${r.minMs.toFixed(0)} / ${r.maxMs.toFixed(0)}`, '', ''],
-    ['node -e 0, same moments: median (ms)', r.nodeOnlyMedianMs.toFixed(0), '', '(info)'],
+    ['node -e 0, same moments: median (ms)', r.nodeOnlyMedianMs.toFixed(0), '', ''],
+    // 150 ms for Node's own 79 ms on the reference machine, idle.
+    ['--version / node -e 0', times(r.medianMs / r.nodeOnlyMedianMs), '≤ 1.9×', target('dnsctl --version ≤ 1.9 × node -e 0 (medians)', times(r.medianMs / r.nodeOnlyMedianMs), '≤ 1.9×', r.medianMs / r.nodeOnlyMedianMs <= 1.9)],
     ['CPU (ms) / peak RSS (MB)', `${r.cpuMs?.toFixed(0)} / ${megabytes(r.maxRssMb)}`, '', ''],
   ]);
 }
 
 /**
- * A fresh apply under a request budget that the fake enforces (429 + retry-after beyond it),
- * with dnsctl's pacer set to the same budget.
+ * A fresh apply under a request budget that the fake enforces (429 + retry-after beyond it), with
+ * dnsctl's pacer set to the same budget: budget-bound, so the ideal is the budget's (a first
+ * burst, then `limit` more each time the window moves on). `flags.runs` runs; medians count.
  * @param {ReturnType<typeof readFlags>} flags @param {string} work
  */
 async function budgetCase(flags, work) {
+  const runs = [];
+  for (let i = 0; i < flags.runs; i++) runs.push({ load: load1(), ...(await budgetRun(flags, work)) });
   const { limit, windowS } = flags.budget;
   const n = flags.budgetN;
-  const api = await startFakeCloudflare({ token, latencyMs: flags.latencyMs, budget: { limit, windowMs: windowS * 1000 } });
+  const ideal = idealFreshApply(n);
+  const dagMs = idealDagMs(n, flags.concurrency, flags.latencyMs);
+  const idealMs = idealBudgetMs(ideal.total, limit, windowS, dagMs, flags.latencyMs);
+  const wallMs = median(runs.map((r) => r.wallMs));
+  const apiSpanMs = median(runs.map((r) => r.phases.apiSpanMs ?? NaN));
+  const sent = runs.reduce((sum, r) => sum + r.requests.total, 0);
+  const refused = runs.reduce((sum, r) => sum + r.requests.status429, 0);
+  return {
+    n,
+    concurrency: flags.concurrency,
+    latencyMs: flags.latencyMs,
+    budget: { limit, windowS },
+    rateFlag: `${limit}/${windowS}`,
+    runs: runs.length,
+    load: runs.map((r) => r.load),
+    exitCodes: runs.map((r) => r.exitCode),
+    outcomes: runs.map((r) => r.outcome),
+    failedOps: runs.map((r) => (r.summary ? r.summary.failed + r.summary.skipped : NaN)),
+    accountMatches: runs.every((r) => r.accountMatches),
+    accountMismatches: runs.flatMap((r) => r.accountMismatches),
+    requests: runs[0]?.requests,
+    requestsMatchIdeal: runs.every((r) => matchesIdeal(r.requests, ideal, { ignore429: true })),
+    status429: refused,
+    share429: sent > 0 ? refused / sent : 0,
+    wallMs,
+    wallMsAll: runs.map((r) => r.wallMs),
+    apiSpanMs,
+    beforeFirstRequestMs: median(runs.map((r) => r.phases.beforeFirstRequestMs ?? NaN)),
+    cpuMs: median(runs.map((r) => r.cpuMs ?? NaN)),
+    maxRssMb: Math.max(...runs.map((r) => r.maxRssMb ?? NaN)),
+    peakInFlight: Math.max(...runs.map((r) => r.peakInFlight)),
+    ideal: { requests: ideal, wallMs: idealMs, dagWallMs: dagMs },
+    wallRatio: wallMs / idealMs,
+    apiSpanRatio: apiSpanMs / idealMs,
+    stderrTail: runs.find((r) => r.exitCode !== 0)?.stderrTail,
+  };
+}
+
+/** @param {ReturnType<typeof readFlags>} flags @param {string} work */
+async function budgetRun(flags, work) {
+  const { limit, windowS } = flags.budget;
+  const n = flags.budgetN;
+  const api = await startFakeCloudflare(fakeOptions(flags.latencyMs, 'name-only', { limit, windowMs: windowS * 1000 }));
   try {
     const dir = mkdtempSync(join(work, 'budget-'));
     const config = writeBenchConfig(join(dir, 'bench.yaml'), n, api.accountId);
@@ -457,7 +626,7 @@ async function budgetCase(flags, work) {
     const args = ['apply', config.path, '--state', statePath, '--rate', `${limit}/${windowS}`, '--concurrency', String(flags.concurrency)];
     const run = await runCli({ root, args, env: cliEnv(api, config.env), workDir: dir });
     const stats = requestStats(api.requests);
-    /** @type {{ outcome?: string, summary?: Record<string, number> }} */
+    /** @type {{ outcome?: string, summary?: { failed: number, skipped: number } }} */
     let state = {};
     try {
       state = JSON.parse(readFileSync(statePath, 'utf8'));
@@ -465,26 +634,14 @@ async function budgetCase(flags, work) {
       /* no state file: reported below */
     }
     const mismatches = accountMismatches(api, config);
-    const ideal = idealFreshApply(n);
-    const dagMs = idealDagMs(n, flags.concurrency, flags.latencyMs);
-    const idealMs = idealBudgetMs(ideal.total, limit, windowS, dagMs, flags.latencyMs);
     return {
-      n,
-      concurrency: flags.concurrency,
-      latencyMs: flags.latencyMs,
-      budget: { limit, windowS },
-      rateFlag: `${limit}/${windowS}`,
       ...runFigures(run, stats),
+      stderrTail: run.stderrTail,
       peakInFlight: api.peakInFlight,
       outcome: state.outcome ?? null,
       summary: state.summary ?? null,
       accountMatches: mismatches.length === 0,
       accountMismatches: mismatches,
-      ideal: { requests: ideal, wallMs: idealMs, dagWallMs: dagMs },
-      requestsMatchIdeal: matchesIdeal(stats, ideal, { ignore429: true }),
-      share429: stats.total > 0 ? stats.status429 / stats.total : 0,
-      wallRatio: run.wallMs / idealMs,
-      stderrTail: run.exitCode === 0 ? undefined : run.stderrTail,
     };
   } finally {
     await api.close();
@@ -493,23 +650,76 @@ async function budgetCase(flags, work) {
 
 /** @param {Awaited<ReturnType<typeof budgetCase>>} r */
 function printBudget(r) {
-  const failedOps = (r.summary?.failed ?? NaN) + (r.summary?.skipped ?? NaN);
-  const ok = r.exitCode === 0 && failedOps === 0 && r.accountMatches;
+  const failedOps = r.failedOps.reduce((a, b) => a + b, 0);
+  const ok = r.exitCodes.every((c) => c === 0) && failedOps === 0 && r.accountMatches;
   printTable(
-    `Budget: fake enforces ${r.budget.limit} requests / ${r.budget.windowS} s (sliding window); dnsctl --rate ${r.rateFlag} --concurrency ${r.concurrency}; N=${r.n}, latency ${r.latencyMs} ms`,
+    `Budget: fake enforces ${r.budget.limit} requests / ${r.budget.windowS} s (sliding window); dnsctl --rate ${r.rateFlag} --concurrency ${r.concurrency}; N=${r.n}, latency ${r.latencyMs} ms; median of ${r.runs} runs (load ${r.load.join(', ')})`,
     ['metric', 'measured', 'ideal', 'target'],
     [
-      ['exit code / outcome', `${r.exitCode} / ${r.outcome}`, '0 / success', ''],
-      ['failed + skipped operations', Number.isNaN(failedOps) ? 'no state file' : failedOps, 0, target(`budget: zero failed operations (N=${r.n})`, String(failedOps), '0, exit 0, account matches', ok)],
-      ['requests sent (incl. 429s)', r.requests.total, r.ideal.requests.total, ''],
-      ['requests admitted', r.requests.admitted, r.ideal.requests.total, target(`budget: admitted requests = ideal (N=${r.n})`, String(r.requests.admitted), String(r.ideal.requests.total), r.requestsMatchIdeal)],
-      ['429 answers', `${r.requests.status429} (${(r.share429 * 100).toFixed(2)}%)`, '', target('budget: 429s ≤ 2% of requests', `${(r.share429 * 100).toFixed(2)}%`, '≤ 2%', r.share429 <= 0.02)],
-      ['wall (s)', seconds(r.wallMs), seconds(r.ideal.wallMs), `${times(r.wallRatio)} the budget-bound ideal (info)`],
-      ['  start → 1st request / API span / → exit (s)', `${seconds(r.phases.beforeFirstRequestMs)} / ${seconds(r.phases.apiSpanMs)} / ${seconds(r.phases.afterLastAnswerMs)}`, '', ''],
+      ['exit codes / outcomes', `${r.exitCodes.join(',')} / ${r.outcomes.join(',')}`, '0 / success', ''],
+      ['failed + skipped operations (all runs)', Number.isNaN(failedOps) ? 'no state file' : failedOps, 0, target(`budget: zero failed operations (N=${r.n})`, String(failedOps), '0, exit 0, account matches', ok)],
+      ['requests sent (incl. 429s), first run', r.requests?.total ?? '–', r.ideal.requests.total, ''],
+      ['requests admitted, first run', r.requests?.admitted ?? '–', r.ideal.requests.total, target(`budget: admitted requests = ideal (N=${r.n})`, String(r.requests?.admitted), String(r.ideal.requests.total), r.requestsMatchIdeal)],
+      ['429 answers (all runs)', `${r.status429} (${(r.share429 * 100).toFixed(2)}%)`, '0', target('budget: 429s ≤ 1% of requests', `${(r.share429 * 100).toFixed(2)}%`, '≤ 1%', r.share429 <= 0.01)],
+      ['API span: 1st request → last answer (s), median', seconds(r.apiSpanMs), seconds(r.ideal.wallMs), target('budget-bound apply: API span ≤ 1.05 × the budget ideal', times(r.apiSpanRatio), '≤ 1.05×', r.apiSpanRatio <= 1.05)],
+      ['wall (s), median; start → 1st request (s)', `${seconds(r.wallMs)}; ${seconds(r.beforeFirstRequestMs)}`, seconds(r.ideal.wallMs), `${times(r.wallRatio)} (info: start-up is the startup case's)`],
       ['peak requests in flight', r.peakInFlight, Math.min(r.concurrency, r.n), ''],
       ['CLI CPU (s) / peak RSS (MB)', `${seconds(r.cpuMs)} / ${megabytes(r.maxRssMb)}`, '', ''],
     ],
   );
+}
+
+// Zone links: the observe cost per zone. `plan` of a config with Z zones, each with an incoming
+// and an outgoing link to one peer, against a fake seeded with them: half the zones with a
+// zone_id, half looked up by name. Fewest requests: one list per account-scoped kind, one page of
+// the zone list per 50 zones looked up, then per zone its incoming and outgoing GET and the
+// outgoing status (3 per zone).
+/**
+ * @param {ReturnType<typeof readFlags>} flags @param {string} work
+ * @param {number} zones
+ */
+async function zoneLinkObserveRun(flags, work, zones) {
+  const api = await startFakeCloudflare({ token, latencyMs: flags.latencyMs });
+  try {
+    const peer = api.seed('peers', { name: 'ns1', ip: '192.0.2.53', port: 53 });
+    const lines = [`version: 1`, `account_id: ${api.accountId}`, 'peers:', '  - name: ns1', '    ip: 192.0.2.53', 'zones:'];
+    for (let i = 0; i < zones; i++) {
+      const zone = api.seedZone(`zone${String(i).padStart(4, '0')}.example`);
+      api.seedLink(zone.id, 'incoming', { peers: [peer.id], auto_refresh_seconds: 86400 });
+      api.seedLink(zone.id, 'outgoing', { peers: [peer.id], enabled: true });
+      lines.push(`  - name: ${zone.name}`, ...(i % 2 === 0 ? [`    zone_id: ${zone.id}`] : []), '    incoming: { peers: [ns1] }', '    outgoing: { peers: [ns1] }');
+    }
+    const dir = mkdtempSync(join(work, 'zones-'));
+    const config = join(dir, 'zones.yaml');
+    writeFileSync(config, `${lines.join('\n')}\n`);
+    api.resetStats();
+    const run = await runCli({ root, args: ['plan', config, '--state', join(dir, 'zones.state.json'), '--detailed-exitcode'], env: cliEnv(api, {}), workDir: dir });
+    return { exitCode: run.exitCode, wallMs: run.wallMs, requests: api.counts().total };
+  } finally {
+    await api.close();
+  }
+}
+
+/** @param {ReturnType<typeof readFlags>} flags @param {string} work */
+async function zoneLinkObserveCase(flags, work) {
+  const sizes = flags.quick ? [10] : [10, 100];
+  const cases = [];
+  for (const zones of sizes) {
+    /** @type {Array<{ exitCode: number | null, wallMs: number, requests: number }>} */
+    const runs = [];
+    for (let round = 0; round < flags.runs; round++) runs.push(await zoneLinkObserveRun(flags, work, zones));
+    const lookedUp = Math.floor(zones / 2);
+    const ideal = LISTS + Math.max(1, Math.ceil(lookedUp / 50)) + 3 * zones;
+    const wallMs = median(runs.map((r) => r.wallMs));
+    cases.push({ zones, ideal, requests: runs[0]?.requests ?? 0, exitCodes: runs.map((r) => r.exitCode), wallMs, perZoneRequests: ((runs[0]?.requests ?? 0) - LISTS) / zones, load: load1() });
+  }
+  printTable(
+    `Zone links: observe cost of plan with Z zones (incoming + outgoing each; half by zone_id, half by name), latency ${flags.latencyMs} ms, concurrency ${DEFAULT_CONCURRENCY}; median of ${flags.runs} runs`,
+    ['zones', 'requests (fewest possible)', 'per zone', 'exit codes', 'wall (s)', 'load'],
+    cases.map((c) => [c.zones, `${c.requests} (${c.ideal})`, c.perZoneRequests.toFixed(2), c.exitCodes.join(','), seconds(c.wallMs), c.load]),
+  );
+  for (const c of cases) target(`zone links: plan of ${c.zones} zones sends the fewest requests`, String(c.requests), String(c.ideal), c.requests === c.ideal && c.exitCodes.every((x) => x === 0));
+  return cases;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -561,15 +771,20 @@ async function main() {
   try {
     const applies = [];
     for (const n of flags.sizes) {
-      const r = await applyCase(flags, work, n, flags.concurrency);
+      const r = await applyCase(flags, work, n, { concurrency: flags.concurrency });
       applies.push(r);
       printApplyCase(r);
     }
-    if (flags.sizes.includes(100) && flags.concurrency !== 4) {
-      const r = await applyCase(flags, work, 100, null);
+    if (flags.sizes.includes(100) && flags.concurrency !== DEFAULT_CONCURRENCY) {
+      const r = await applyCase(flags, work, 100, { concurrency: null });
       applies.push(r);
       printApplyCase(r);
     }
+    // Both POST behaviours: the case above is name-only (2 + 3N); this one asks the fake to keep
+    // the whole POST body, where the fewest requests are 2 + 2N.
+    const fullBody = await applyCase(flags, work, flags.postN, { concurrency: flags.concurrency, peerPost: 'full-body' });
+    applies.push(fullBody);
+    printApplyCase(fullBody);
     results.apply = applies;
 
     const local = await localCase(flags, work);
@@ -585,6 +800,8 @@ async function main() {
       results.budget = budget;
       printBudget(budget);
     }
+
+    results.zoneLinkObserve = await zoneLinkObserveCase(flags, work);
   } catch (err) {
     failure = err instanceof Error ? err.message : String(err);
     console.error(`\nbench: a run failed: ${failure}`);

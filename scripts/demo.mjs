@@ -12,7 +12,12 @@ import { startFakeCloudflare } from '../test/fake-api/server.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const config = join(root, 'config.example.yaml');
 const token = `demo-${randomBytes(8).toString('hex')}`;
-const api = await startFakeCloudflare({ token, latencyMs: 15 });
+// The account's zones: the example names example.com by id and example.net by name only.
+const api = await startFakeCloudflare({
+  token,
+  latencyMs: 15,
+  zones: [{ name: 'example.com', id: '269d8f4853475ca241c4e730be286b20' }, { name: 'example.net' }],
+});
 const stateFile = join(mkdtempSync(join(tmpdir(), 'dnsctl-demo-')), 'config.example.state.json');
 
 // Every ${VAR} the example uses gets a fresh random secret.
@@ -22,7 +27,7 @@ const env = {
   CLOUDFLARE_API_TOKEN: token,
   CLOUDFLARE_BASE_URL: api.url,
   CLOUDFLARE_ACCOUNT_ID: api.accountId,
-  ...Object.fromEntries(variables.map((name) => [name, randomBytes(64).toString('hex')])),
+  ...Object.fromEntries(variables.map((name) => [name, randomBytes(64).toString('base64')])),
 };
 
 /**
@@ -52,7 +57,16 @@ try {
 
   console.log('\nThe account now holds:');
   for (const t of api.objects('tsigs')) console.log(`  TSIG ${t.name}  algo=${t.algo}  id=${t.id}`);
-  for (const p of api.objects('peers')) console.log(`  peer ${p.name}  ip=${p.ip} port=${p.port} ixfr_enable=${p.ixfr_enable} tsig_id=${p.tsig_id || '(none)'}`);
+  const peerNames = new Map(api.objects('peers').map((p) => [p.id, p.name]));
+  for (const p of api.objects('peers')) console.log(`  peer ${p.name}  ip=${p.ip || '(none)'} port=${p.port} ixfr_enable=${p.ixfr_enable} tsig_id=${p.tsig_id ?? '(none)'}`);
+  for (const a of api.objects('acls')) console.log(`  ACL ${a.name}  ip_range=${a.ip_range}`);
+  for (const zone of api.zonesList()) {
+    const links = api.links(zone.id);
+    /** @param {Record<string, unknown>} link */
+    const names = (link) => /** @type {string[]} */ (link.peers).map((id) => peerNames.get(id)).join(', ');
+    if (links.incoming) console.log(`  zone ${zone.name}  incoming from ${names(links.incoming)} every ${links.incoming.auto_refresh_seconds} s`);
+    if (links.outgoing) console.log(`  zone ${zone.name}  outgoing to ${names(links.outgoing)} (${links.outgoingEnabled ? 'enabled' : 'disabled'})`);
+  }
   const counts = api.counts();
   console.log(`\nRequests served by the fake API: ${counts.total} (${Object.entries(counts.byMethod).map(([m, n]) => `${m} ${n}`).join(', ')})`);
   console.log(`State/report file: ${stateFile}`);

@@ -2,8 +2,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, DnsctlError, type Problem } from './errors.js';
-import { HELP, parseCliArgs, type Command } from './cli/options.js';
+import { HELP, parseCliArgs, type CliOptions, type Command } from './cli/options.js';
 import type { CommandContext } from './commands/context.js';
+import { escapeText } from './report/escape.js';
 import { styleFor } from './report/style.js';
 import { VERSION } from './version.js';
 
@@ -17,6 +18,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const stdout = process.stdout;
   const stderr = process.stderr;
   let logLevel = 'warn';
+  let running: CliOptions | null = null;
   try {
     const parsed = parseCliArgs(argv);
     if (parsed.kind === 'version') {
@@ -29,6 +31,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const { options } = parsed;
     logLevel = options.logLevel;
+    running = options;
     const interrupts = trapInterrupts(stderr);
     const ctx: CommandContext = {
       options,
@@ -47,7 +50,31 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       await Promise.allSettled(ctx.cleanups.map((cleanup) => cleanup()));
     }
   } catch (err) {
-    return reportError(err, stderr, env, logLevel);
+    const exitCode = await reportError(err, stderr, env, logLevel);
+    if (running) await reportFailureForReview(err, running, stdout, stderr, env);
+    return exitCode;
+  }
+}
+
+/**
+ * A failed run still leaves its reviewers the reason: the Markdown output (the pull-request
+ * comment) and the job summary hold the error, and in Actions an error that is not a config
+ * problem (those are annotated on their lines already) becomes an annotation too.
+ */
+async function reportFailureForReview(err: unknown, options: CliOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv) {
+  const github = await import('./report/github.js');
+  const inActions = github.isGitHubActions(env);
+  if (options.output !== 'markdown' && !inActions) return;
+  const { renderFailureMarkdown } = await import('./report/markdown.js');
+  const markdown = renderFailureMarkdown(err, { command: options.command, configPath: options.configPath, version: VERSION }, (file) =>
+    inActions ? github.workspacePath(file, env) : file,
+  );
+  if (options.output === 'markdown') stdout.write(markdown);
+  if (!inActions) return;
+  github.appendStepSummary(env, markdown);
+  if (!(err instanceof ConfigError)) {
+    const message = err instanceof Error ? err.message : String(err);
+    stderr.write(`${github.workflowCommand('error', { title: `dnsctl ${options.command}` }, message)}\n`);
   }
 }
 
@@ -59,6 +86,8 @@ async function runCommand(command: Command, ctx: CommandContext): Promise<number
       return (await import('./commands/plan.js')).planCommand(ctx);
     case 'apply':
       return (await import('./commands/apply.js')).applyCommand(ctx);
+    case 'import':
+      return (await import('./commands/import.js')).importCommand(ctx);
     case 'check':
       return (await import('./commands/check.js')).checkCommand(ctx);
   }
@@ -97,7 +126,8 @@ async function reportError(err: unknown, stderr: NodeJS.WritableStream, env: Nod
     return err.exitCode;
   }
   if (err instanceof DnsctlError) {
-    stderr.write(`dnsctl: error: ${err.message}\n`);
+    // Messages may quote the account's names and answers: no raw control character reaches the terminal.
+    stderr.write(`dnsctl: error: ${escapeText(err.message)}\n`);
     return err.exitCode;
   }
   const detail = logLevel === 'debug' || logLevel === 'trace' ? `\n${(err as Error)?.stack ?? ''}` : ' (run with --log-level debug for details)';

@@ -63,12 +63,18 @@ export class ApiError extends DnsctlError {
     readonly retryAfterMs: number | null = null,
     /** The answer could not be read (cut short, not JSON, no result): what the server did is unknown. */
     readonly unreadable: boolean = false,
+    /** The server's `x-should-retry` header: true or false overrides dnsctl's own judgement; null when absent. */
+    readonly shouldRetry: boolean | null = null,
   ) {
     super(message);
   }
 
+  /** 409 is a lock timeout on Cloudflare's side (the official SDKs retry it too). */
   get retryable(): boolean {
-    return this.status === 408 || this.status === 429 || this.status >= 500 || (this.unreadable && this.status < 300);
+    if (this.shouldRetry !== null) return this.shouldRetry;
+    return (
+      this.status === 408 || this.status === 409 || this.status === 429 || this.status >= 500 || (this.unreadable && this.status < 300)
+    );
   }
 }
 
@@ -82,13 +88,47 @@ export class NetworkError extends DnsctlError {
     readonly operation: string,
     message: string,
     readonly outcomeUnknown: boolean,
+    /** False when sending again cannot help (unknown host, a port fetch refuses, a proxy that refuses). */
+    readonly retryable: boolean = true,
   ) {
     super(message);
   }
 }
 
+/** The answer was larger than the cap (DNSCTL_MAX_RESPONSE_MB); reading stopped there. Never retried. */
+export class ResponseTooLargeError extends NetworkError {
+  constructor(operation: string, message: string) {
+    super(operation, message, true, false);
+  }
+}
+
+/** The proxy variables cannot work (a malformed URL); nothing was sent. */
+export class NetworkSetupError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
 /** The state/report file cannot be used (corrupt, newer format, other account). Never overwritten. */
 export class StateFileError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
+/** A file dnsctl was asked to write cannot be, or must not be, written there (it is not dnsctl's). */
+export class OutputFileError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
+/** Another apply holds the lock on the state file (or the lock cannot be created). */
+export class LockError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
+/** apply stopped before any write: too many deletes (blast radius), or "no" at the prompt. */
+export class ApplyRefusedError extends DnsctlError {
+  readonly exitCode = 1;
+}
+
+/** import refused before writing: an output file exists, or the account cannot be imported. */
+export class ImportError extends DnsctlError {
   readonly exitCode = 1;
 }
 
@@ -140,5 +180,23 @@ export class NotSentError extends DnsctlError {
   readonly exitCode = 1;
   constructor(readonly operation: string) {
     super(`${operation}: not sent, the run is stopping`);
+  }
+}
+
+/** Zones the config names (without a zone_id) that the account does not hold. */
+export class UnknownZoneError extends DnsctlError {
+  readonly exitCode = 1;
+  constructor(
+    readonly zones: Array<{ name: string; id?: string | null; position?: { line: number; col: number } }>,
+    accountId: string,
+    by: 'name' | 'zone_id' = 'name',
+  ) {
+    const where = (z: (typeof zones)[number]) => `"${z.name}"${by === 'zone_id' ? ` (zone_id ${z.id})` : ''}${z.position ? ` (line ${z.position.line})` : ''}`;
+    super(
+      `${zones.length === 1 ? 'zone' : 'zones'} ${zones.map(where).join(', ')} not found in account ${accountId}; ` +
+        (by === 'zone_id'
+          ? 'check the zone_id (the zone ID in the Cloudflare dashboard) or leave it out to look the zone up by name. Nothing was changed'
+          : 'check the name, add the zone to the account, or give its zone_id. Nothing was changed'),
+    );
   }
 }

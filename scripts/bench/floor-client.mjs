@@ -4,12 +4,17 @@
  * no envelope checks, retries, pacing, logging or output). Run in its own process, like dnsctl,
  * so that it competes with the fake for the same CPUs. What dnsctl cannot beat on this machine.
  *
- *   node scripts/bench/floor-client.mjs BASE_URL ACCOUNT TOKEN N C   → one JSON line on stdout
+ *   node scripts/bench/floor-client.mjs BASE_URL ACCOUNT TOKEN N C [name-only|full-body]
+ *     → one JSON line on stdout
+ *
+ * name-only: a peer is POST {name} then PUT with the whole object (Cloudflare's recorded
+ * behaviour, 2 + 3N requests). full-body: POST with the whole object, and a PUT only when the
+ * answer shows that the API kept nothing but the name (2 + 2N against an API that keeps it all).
  */
 import pLimit from 'p-limit';
 import { Agent, request } from 'undici';
 
-const [baseUrl = '', account = '', token = '', nText = '0', cText = '4'] = process.argv.slice(2);
+const [baseUrl = '', account = '', token = '', nText = '0', cText = '4', peerPost = 'name-only'] = process.argv.slice(2);
 const n = Number(nText);
 const c = Number(cText);
 const dispatcher = new Agent({ connections: c });
@@ -33,8 +38,9 @@ for (let i = 0; i < n; i++) {
   jobs.push(
     limit(() => send('POST', 'tsigs', tsig)).then((t) =>
       limit(async () => {
-        const peer = await send('POST', 'peers', { name: `floor-${i}` });
-        await send('PUT', `peers/${peer.id}`, { name: `floor-${i}`, ip: '10.0.0.1', port: 53, ixfr_enable: false, tsig_id: t.id });
+        const whole = { name: `floor-${i}`, ip: '10.0.0.1', port: 53, ixfr_enable: false, tsig_id: t.id };
+        const peer = await send('POST', 'peers', peerPost === 'full-body' ? whole : { name: whole.name });
+        if (peerPost !== 'full-body' || peer.ip !== whole.ip) await send('PUT', `peers/${peer.id}`, whole);
       }),
     ),
   );

@@ -70,39 +70,54 @@ export function requestStats(requests) {
 const sortedKeys = (counts) => Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 
 /**
- * The fewest requests a fresh apply of N TSIGs + N peers can make: one list per collection, a
- * POST per TSIG, and per peer POST {name} + PUT (Cloudflare's two-call create).
- * @param {number} n
+ * How the API treats a peer's POST: `name-only` keeps only the name, so a create is POST {name}
+ * + PUT with the whole object (Cloudflare's recorded behaviour); `full-body` keeps the whole body,
+ * so one POST is enough.
+ * @typedef {'name-only' | 'full-body'} PeerPost
  */
-export function idealFreshApply(n) {
-  const byMethod = { GET: 2, POST: 2 * n, PUT: n, DELETE: 0 };
+
+/** The account-scoped collections observe lists, one request each (TSIGs, peers, ACLs). */
+export const LISTED_COLLECTIONS = ['tsigs', 'peers', 'acls'];
+export const LISTS = LISTED_COLLECTIONS.length;
+const listPatterns = () => Object.fromEntries(LISTED_COLLECTIONS.map((c) => [`GET /accounts/:account/secondary_dns/${c}`, 1]));
+
+/**
+ * The fewest requests a fresh apply of N TSIGs + N peers can make: one list per collection
+ * (L = 3: TSIGs, peers, ACLs), a POST per TSIG, and per peer POST {name} + PUT (name-only:
+ * L + 3N) or one POST (full-body: L + 2N). Before ACLs were managed L was 2: 2 + 3N and 2 + 2N.
+ * @param {number} n @param {PeerPost} [peerPost]
+ */
+export function idealFreshApply(n, peerPost = 'name-only') {
+  const puts = peerPost === 'full-body' ? 0 : n;
+  const byMethod = { GET: LISTS, POST: 2 * n, PUT: puts, DELETE: 0 };
+  /** @type {Record<string, number>} */
   const byPattern = {
-    'GET /accounts/:account/secondary_dns/peers': 1,
-    'GET /accounts/:account/secondary_dns/tsigs': 1,
+    ...listPatterns(),
     'POST /accounts/:account/secondary_dns/peers': n,
     'POST /accounts/:account/secondary_dns/tsigs': n,
-    'PUT /accounts/:account/secondary_dns/peers/:id': n,
   };
-  return { total: 2 + 3 * n, byMethod, byPattern };
+  if (puts > 0) byPattern['PUT /accounts/:account/secondary_dns/peers/:id'] = puts;
+  return { total: LISTS + 2 * n + puts, byMethod, byPattern };
 }
 
-/** A no-op run (plan, or apply with nothing to do): the two list calls. */
+/** A no-op run (plan, or apply with nothing to do): the list calls. */
 export function idealNoop() {
   return {
-    total: 2,
-    byMethod: { GET: 2, POST: 0, PUT: 0, DELETE: 0 },
-    byPattern: { 'GET /accounts/:account/secondary_dns/peers': 1, 'GET /accounts/:account/secondary_dns/tsigs': 1 },
+    total: LISTS,
+    byMethod: { GET: LISTS, POST: 0, PUT: 0, DELETE: 0 },
+    byPattern: listPatterns(),
   };
 }
 
 /**
  * The wall time of the DAG at concurrency C when every request takes `latencyMs` and nothing
  * else costs anything: the lists (one round, in parallel), then the TSIG POSTs (⌈N/C⌉ rounds),
- * then the peers' POST + PUT (2N requests, ⌈2N/C⌉ rounds).
- * @param {number} n @param {number} c @param {number} latencyMs
+ * then the peers' requests (name-only: POST + PUT, ⌈2N/C⌉ rounds; full-body: ⌈N/C⌉).
+ * @param {number} n @param {number} c @param {number} latencyMs @param {PeerPost} [peerPost]
  */
-export function idealDagMs(n, c, latencyMs) {
-  return latencyMs * (1 + Math.ceil(n / c) + Math.ceil((2 * n) / c));
+export function idealDagMs(n, c, latencyMs, peerPost = 'name-only') {
+  const peerRequests = peerPost === 'full-body' ? n : 2 * n;
+  return latencyMs * (1 + Math.ceil(n / c) + Math.ceil(peerRequests / c));
 }
 
 /**

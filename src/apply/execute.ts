@@ -1,8 +1,8 @@
 import pLimit from 'p-limit';
 import type { SecondaryDnsApi } from '../cloudflare/api.js';
 import { ApiError, NotSentError, errorMessage } from '../errors.js';
-import { apiBody, kindOf } from '../resources/index.js';
-import { resourceKey, type KindName } from '../resources/types.js';
+import { kindOf } from '../resources/index.js';
+import { resourceKey, type KindName, type WriteTarget } from '../resources/types.js';
 import type { Operation, Plan } from '../plan/types.js';
 import type { ErrorInfo, Result } from './types.js';
 
@@ -84,30 +84,21 @@ function knownIds(plan: Plan): Map<string, string> {
 
 async function perform(op: Operation, api: SecondaryDnsApi, ids: Map<string, string>): Promise<Result> {
   const spec = kindOf(op.kind);
-  const idOf = (kind: KindName, name: string): string => {
-    const id = ids.get(resourceKey(kind, name));
-    if (!id) throw new Error(`${kindOf(kind).label} "${name}" has no id in the account`);
-    return id;
-  };
   let createdId: string | null = null;
   try {
     switch (op.action) {
       case 'create': {
-        const body = apiBody(spec, op.name, op.desired!.values, idOf);
-        if (spec.createWith === 'full-body') {
-          createdId = (await api.create(spec.collection, body)).id;
-        } else {
-          createdId = (await api.create(spec.collection, { name: op.name })).id;
-          await api.replace(spec.collection, createdId, body);
-        }
+        createdId = await spec.create(api, writeTarget(op, ids), (id) => {
+          createdId = id;
+        });
         return { status: 'applied', op, cloudflareId: createdId };
       }
       case 'update': {
-        await api.replace(spec.collection, op.cloudflareId!, apiBody(spec, op.name, op.desired!.values, idOf));
+        await spec.update(api, writeTarget(op, ids), op.changes.map((c) => c.field));
         return { status: 'applied', op, cloudflareId: op.cloudflareId };
       }
       case 'delete': {
-        await api.remove(spec.collection, op.cloudflareId!);
+        await spec.remove(api, writeTarget(op, ids));
         return { status: 'applied', op, cloudflareId: op.cloudflareId };
       }
       case 'conflict':
@@ -121,6 +112,25 @@ async function perform(op: Operation, api: SecondaryDnsApi, ids: Map<string, str
     if (err instanceof NotSentError && createdId === null) return { status: 'skipped', op, reason: 'interrupted before it was sent' };
     return { status: 'failed', op, error: errorInfo(err), cloudflareId: createdId ?? op.cloudflareId };
   }
+}
+
+/** Where the operation writes, with every reference resolved to the id it has by now. */
+function writeTarget(op: Operation, ids: Map<string, string>): WriteTarget {
+  const spec = kindOf(op.kind);
+  const idOf = (kind: KindName, name: string): string => {
+    const id = ids.get(resourceKey(kind, name));
+    if (!id) throw new Error(`${kindOf(kind).label} "${name}" has no id in the account`);
+    return id;
+  };
+  const fields: Record<string, unknown> = {};
+  for (const field of spec.fields) {
+    const value = op.desired?.values[field.name] ?? null;
+    if (field.type === 'ref' && typeof value === 'string') fields[field.name] = idOf(field.ref!, value);
+    else if (field.type === 'refs' && Array.isArray(value)) fields[field.name] = (value as string[]).map((name) => idOf(field.ref!, name));
+    else fields[field.name] = value;
+  }
+  const zoneId = op.zoneId ?? null;
+  return { name: op.name, id: spec.scope === 'zone' ? zoneId : op.cloudflareId, zoneId, fields };
 }
 
 function skipReason(cause: Result): string {

@@ -7,13 +7,14 @@
  * appears in a message or a log line; credential values and sensitive body fields are scrubbed
  * even from what the server answered.
  */
-import { ApiError, NetworkError, NotSentError, type CloudflareErrorDetail } from '../errors.js';
+import { ApiError, NetworkError, NotSentError, ResponseTooLargeError, type CloudflareErrorDetail } from '../errors.js';
 import type { Logger } from '../log.js';
 import { USER_AGENT } from '../version.js';
 import { assertSafeBaseUrl, authHeaders, type Credentials } from './credentials.js';
+import { accountOf, hintFor, isAuthError, type TokenState } from './explain.js';
 import { createPacer, type Pacer } from './pacer.js';
 import { parseRetryAfter, retryPolicy, withRetry, type RetryOptions } from './retry.js';
-import { createFetchTransport, type Transport } from './transport.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, createFetchTransport, type Transport } from './transport.js';
 
 export interface ResultInfo {
   page?: number;
@@ -39,6 +40,8 @@ export interface CloudflareClient {
   readonly logger: Logger;
   /** The retry bound, also used by callers that repeat a whole operation (create after a lost POST). */
   readonly maxRetries: number;
+  /** Waits with the retry policy's sleep; rejects at once when the run stops (`stop`). */
+  sleep(ms: number): Promise<void>;
 }
 
 export interface CloudflareClientOptions {
@@ -70,10 +73,14 @@ export interface CloudflareClientOptions {
    * config's TSIG secrets, which a GET's answer could repeat). Those under 8 characters are ignored.
    */
   redact?: string[];
+  /** Largest answer read, in bytes; past it the request fails. Default 16 MiB. */
+  maxResponseBytes?: number;
 }
 
 /** Most pages listAll follows before it decides the server is looping. */
 const MAX_PAGES = 1000;
+/** Reads of a paged list before listAll gives up on a list that keeps changing underneath. */
+const MAX_LIST_READS = 3;
 const SNIPPET_LENGTH = 200;
 const SENSITIVE_FIELD = /secret|key|token|password/i;
 const REDACTED = '(redacted)';
@@ -87,18 +94,42 @@ export function operationName(method: string, path: string): string {
   return `${method} ${inCollection ?? pathOnly.replace(/^\/+/, '')}`;
 }
 
+type Scrub = (text: string) => string;
+
+const longestFirst = (values: string[]) =>
+  values.filter((v) => v.length >= MIN_SCRUBBED_LENGTH).sort((a, b) => b.length - a.length);
+
+const scrubberOf = (sorted: string[]): Scrub => (text) => sorted.reduce((result, value) => result.split(value).join(REDACTED), text);
+
 /**
- * Replaces every value of `always` (credentials, `redact`) and of the request's sensitive fields in
- * text taken from an answer.
+ * Replaces every value of `always` (credentials, `redact`: thousands of secrets in a big config)
+ * in text taken from an answer. Built once per client; `forBody` adds a request's sensitive fields.
  */
-function makeScrubber(always: string[], body: RequestBody | undefined): (text: string) => string {
-  const values = [...always];
-  for (const [field, value] of Object.entries(body ?? {})) {
-    if (SENSITIVE_FIELD.test(field) && typeof value === 'string') values.push(value);
-  }
-  // Longest first: a value that contains another is scrubbed whole.
-  const scrubbed = values.filter((v) => v.length >= MIN_SCRUBBED_LENGTH).sort((a, b) => b.length - a.length);
-  return (text) => scrubbed.reduce((result, value) => result.split(value).join(REDACTED), text);
+export function makeScrubber(always: string[]): { scrub: Scrub; forBody(body: RequestBody | undefined): Scrub } {
+  const sorted = longestFirst(always);
+  const known = new Set(sorted);
+  const scrub = scrubberOf(sorted);
+  return {
+    scrub,
+    forBody(body) {
+      const extra: string[] = [];
+      for (const [field, value] of Object.entries(body ?? {})) {
+        // A config secret is in `always` already (the usual case): nothing to add.
+        if (SENSITIVE_FIELD.test(field) && typeof value === 'string' && !known.has(value)) extra.push(value);
+      }
+      const added = longestFirst(extra);
+      if (added.length === 0) return scrub;
+      // Merge two sorted lists (longest first): a value that contains another is scrubbed whole.
+      const merged: string[] = [];
+      let i = 0;
+      let j = 0;
+      while (i < sorted.length || j < added.length) {
+        if (j >= added.length || (i < sorted.length && sorted[i]!.length >= added[j]!.length)) merged.push(sorted[i++]!);
+        else merged.push(added[j++]!);
+      }
+      return scrubberOf(merged);
+    },
+  };
 }
 
 /**
@@ -126,21 +157,6 @@ function describeErrors(errors: CloudflareErrorDetail[]): string {
   return errors.map((e) => (e.code === null ? e.message : `[${e.code}] ${e.message}`)).join('; ');
 }
 
-/** What the user can do about a status, beyond Cloudflare's own words. */
-function hintFor(status: number, path: string): string {
-  if (status === 401 || status === 403) {
-    return ' — the API token needs the "Account Settings Write" permission on this account ("Account Settings Read" to list)';
-  }
-  const account = /^\/accounts\/([^/?]+)/.exec(path)?.[1];
-  if (status === 404 && account) {
-    const isObject = /\/secondary_dns\/[^/?]+\/[^/?]+/.test(path);
-    return isObject
-      ? ` — the object no longer exists, or the account id ${account} is wrong`
-      : ` — the account id ${account} may be wrong`;
-  }
-  return '';
-}
-
 interface Envelope {
   success: boolean;
   errors?: unknown;
@@ -158,18 +174,59 @@ interface Answer {
   body: string;
 }
 
+/** `x-should-retry: true|false` (as the official SDKs read it); null when absent or anything else. */
+function shouldRetryHeader(headers: Headers): boolean | null {
+  const value = headers.get('x-should-retry')?.trim().toLowerCase();
+  return value === 'true' ? true : value === 'false' ? false : null;
+}
+
+/** Where a redirect points, without user info or query (either could hold something private). */
+function describeLocation(headers: Headers, requestUrl: string): string {
+  const location = headers.get('location');
+  if (!location) return 'a redirect without a Location';
+  try {
+    const url = new URL(location, requestUrl);
+    return `a redirect to ${url.origin}${url.pathname}`;
+  } catch {
+    return 'a redirect to an unreadable Location';
+  }
+}
+
+interface ExplainContext {
+  operation: string;
+  path: string;
+  url: string;
+  credentials: 'token' | 'key';
+  token?: TokenState;
+}
+
+/** The message of an error answer: operation, status, what Cloudflare said, what to do. */
+export function failureMessage(status: number, what: string, errors: CloudflareErrorDetail[], context: ExplainContext): string {
+  return `${context.operation}: HTTP ${status}: ${what}${hintFor(status, errors, context.path, context.credentials, context.token)}`;
+}
+
 /** Turns one answer into its result, or into an ApiError that says what went wrong. */
-function readEnvelope<T>(operation: string, path: string, answer: Answer, scrub: (s: string) => string): ApiResponse<T> {
+function readEnvelope<T>(context: ExplainContext, answer: Answer, scrub: Scrub): ApiResponse<T> {
   const { status, headers, body } = answer;
-  const fail = (errors: CloudflareErrorDetail[], what: string, unreadable = false): ApiError =>
-    new ApiError(
+  const { operation } = context;
+  const fail = (errors: CloudflareErrorDetail[], what: string, unreadable = false): ApiError => {
+    const scrubbed = errors.map((e) => ({ code: e.code, message: scrub(e.message) }));
+    return new ApiError(
       operation,
       status,
-      errors.map((e) => ({ code: e.code, message: scrub(e.message) })),
-      scrub(`${operation}: HTTP ${status}: ${what}${hintFor(status, path)}`),
+      scrubbed,
+      scrub(failureMessage(status, what, scrubbed, context)),
       parseRetryAfter(headers, Date.now()),
       unreadable,
+      shouldRetryHeader(headers),
     );
+  };
+
+  if (status >= 300 && status < 400) {
+    // Never followed (see transport.ts): the credentials would go wherever the Location says.
+    const target = describeLocation(headers, context.url);
+    throw fail([], `${target}, which dnsctl does not follow (the credentials stay with ${new URL(context.url).origin}); check --api-url / CLOUDFLARE_BASE_URL`);
+  }
 
   let parsed: unknown;
   try {
@@ -209,53 +266,119 @@ function hasMorePages(info: ResultInfo | undefined, page: number, itemsSoFar: nu
   return false;
 }
 
+/**
+ * Why a paged read cannot be trusted (the list changed between pages), or null. Checked only when
+ * more than one page was read: `total_count` must not move, no id may come twice, and the items
+ * read must add up to `total_count`.
+ */
+function pagingProblem(pages: Array<{ items: unknown[]; info?: ResultInfo }>): string | null {
+  if (pages.length < 2) return null;
+  const firstTotal = pages[0]!.info?.total_count;
+  const seen = new Set<string>();
+  let count = 0;
+  for (const { items, info } of pages) {
+    const total = info?.total_count;
+    if (typeof firstTotal === 'number' && typeof total === 'number' && total !== firstTotal) {
+      return `total_count went from ${firstTotal} to ${total}`;
+    }
+    for (const item of items) {
+      const id = (item as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') {
+        if (seen.has(id)) return `object ${id} came on two pages`;
+        seen.add(id);
+      }
+    }
+    count += items.length;
+  }
+  if (typeof firstTotal === 'number' && count !== firstTotal) return `read ${count} objects, total_count says ${firstTotal}`;
+  return null;
+}
+
 export function createCloudflareClient(options: CloudflareClientOptions): CloudflareClient {
   const baseUrl = assertSafeBaseUrl(options.baseUrl).href.replace(/\/+$/, '');
   const credentialHeaders = authHeaders(options.credentials);
   const ownTransport = options.transport ? undefined : createFetchTransport({ connections: options.connections ?? 4 });
   const transport: Transport = options.transport ?? ownTransport!;
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const policy = retryPolicy(options.retry);
   const pacer = options.pacer === undefined ? createPacer() : options.pacer;
   const { logger, signal, stop } = options;
   const userAgent = options.userAgent ?? USER_AGENT;
   const credentials = options.credentials;
-  const alwaysScrubbed = [credentials.kind === 'token' ? credentials.token : credentials.key, ...(options.redact ?? [])];
+  const scrubber = makeScrubber([credentials.kind === 'token' ? credentials.token : credentials.key, ...(options.redact ?? [])]);
+  const sleep = (ms: number) => policy.sleep(ms, stop);
 
-  async function sendOnce<T>(
-    method: string,
-    path: string,
-    operation: string,
-    body: string | undefined,
-    scrub: (text: string) => string,
-  ): Promise<ApiResponse<T>> {
+  async function sendOnce<T>(method: string, path: string, operation: string, body: string | undefined, scrub: Scrub): Promise<ApiResponse<T>> {
     if (pacer) await unlessStopped((signal) => pacer.take(signal), stop, operation);
     const headers: Record<string, string> = { ...credentialHeaders, 'User-Agent': userAgent, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
 
+    const url = `${baseUrl}${path}`;
     const started = Date.now();
     let answer: Answer;
     try {
-      answer = await transport({ method, url: `${baseUrl}${path}`, headers, body, timeoutMs, signal });
+      answer = await transport({ method, url, headers, body, timeoutMs, signal, maxResponseBytes });
     } catch (err) {
-      if (err instanceof NetworkError) throw new NetworkError(operation, scrub(`${operation}: ${err.message}`), err.outcomeUnknown);
+      if (err instanceof ResponseTooLargeError) throw new ResponseTooLargeError(operation, scrub(`${operation}: ${err.message}`));
+      if (err instanceof NetworkError) {
+        throw new NetworkError(operation, scrub(`${operation}: ${err.message}`), err.outcomeUnknown, err.retryable);
+      }
       throw err;
     }
     pacer?.observe(answer.headers);
     logger.debug({ method, operation, status: answer.status, durationMs: Date.now() - started }, 'cloudflare answered');
-    return readEnvelope<T>(operation, path, answer, scrub);
+    return readEnvelope<T>({ operation, path, url, credentials: credentials.kind }, answer, scrub);
+  }
+
+  /**
+   * Whether Cloudflare accepts the token at all, asked once per client after an authentication
+   * error: a user token at /user/tokens/verify, an account token at /accounts/{id}/tokens/verify.
+   */
+  let tokenCheck: Promise<TokenState> | undefined;
+  function checkToken(path: string): Promise<TokenState> {
+    const verify = async (verifyPath: string): Promise<TokenState> => {
+      try {
+        const { result } = await sendOnce<{ status?: unknown } | null>('GET', verifyPath, 'GET tokens/verify', undefined, scrubber.scrub);
+        return result?.status === 'active' ? 'active' : 'invalid';
+      } catch (err) {
+        return err instanceof ApiError && [400, 401, 403].includes(err.status) ? 'invalid' : 'unknown';
+      }
+    };
+    tokenCheck ??= (async () => {
+      const user = await verify('/user/tokens/verify');
+      const account = accountOf(path);
+      if (user === 'active' || !account) return user;
+      const owned = await verify(`/accounts/${account}/tokens/verify`);
+      return owned === 'active' || (user === 'invalid' && owned === 'invalid') ? owned : 'unknown';
+    })();
+    return tokenCheck;
+  }
+
+  /** An authentication error says which of "bad token" and "no permission" it is, when the token check can tell. */
+  async function explained(err: unknown, path: string): Promise<unknown> {
+    if (!(err instanceof ApiError) || credentials.kind !== 'token' || !isAuthError(err.status, err.errors)) return err;
+    const token = await checkToken(path);
+    if (token === 'unknown') return err;
+    const context = { operation: err.operation, path, url: `${baseUrl}${path}`, credentials: credentials.kind, token };
+    const message = scrubber.scrub(failureMessage(err.status, describeErrors(err.errors), err.errors, context));
+    return new ApiError(err.operation, err.status, err.errors, message, err.retryAfterMs, err.unreadable, err.shouldRetry);
   }
 
   async function request<T>(method: string, path: string, body?: RequestBody): Promise<ApiResponse<T>> {
     const operation = operationName(method, path);
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const scrub = makeScrubber(alwaysScrubbed, body);
-    return withRetry(
-      () => sendOnce<T>(method, path, operation, text, scrub),
-      { method, operation, logger, signal, onRateLimited: (waitMs) => pacer?.onRateLimited(waitMs) },
-      // A retry wait cut short by `stop` ends the request with its last error (see withRetry).
-      { ...policy, sleep: (ms) => policy.sleep(ms, stop) },
-    );
+    const scrub = scrubber.forBody(body);
+    try {
+      return await withRetry(
+        () => sendOnce<T>(method, path, operation, text, scrub),
+        { method, operation, logger, signal, onRateLimited: (waitMs) => pacer?.onRateLimited(waitMs) },
+        // A retry wait cut short by `stop` ends the request with its last error (see withRetry).
+        { ...policy, sleep },
+      );
+    } catch (err) {
+      throw await explained(err, path);
+    }
   }
 
   async function listPage<T>(path: string, operation: string): Promise<{ items: T[]; info?: ResultInfo }> {
@@ -266,24 +389,50 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     return { items: result as T[], info: resultInfo };
   }
 
-  async function listAll<T>(path: string): Promise<T[]> {
-    const operation = operationName('GET', path);
+  /** One read of every page, as the server gives them. */
+  async function readPages<T>(path: string, operation: string): Promise<Array<{ items: T[]; info?: ResultInfo }>> {
     const first = await listPage<T>(path, operation);
-    const items = first.items;
+    const pages = [first];
+    let count = first.items.length;
     const firstPage = first.info?.page ?? 1;
-    if (!hasMorePages(first.info, firstPage, items.length)) return items;
+    if (!hasMorePages(first.info, firstPage, count)) return pages;
 
-    const perPage = first.info?.per_page ?? items.length;
+    const perPage = first.info?.per_page ?? first.items.length;
     const separator = path.includes('?') ? '&' : '?';
     for (let page = firstPage + 1; page <= MAX_PAGES; page++) {
       const next = await listPage<T>(`${path}${separator}page=${page}&per_page=${perPage}`, operation);
       if (next.info?.page !== undefined && next.info.page !== page) {
         throw new ApiError(operation, 200, [], `${operation}: asked for page ${page}, got page ${next.info.page}`);
       }
-      items.push(...next.items);
-      if (next.items.length === 0 || !hasMorePages(next.info ?? first.info, page, items.length)) return items;
+      pages.push(next);
+      count += next.items.length;
+      if (next.items.length === 0 || !hasMorePages(next.info ?? first.info, page, count)) return pages;
     }
     throw new ApiError(operation, 200, [], `${operation}: still more pages after ${MAX_PAGES}; giving up`);
+  }
+
+  /**
+   * A paged list read while someone changes the account can hide an object (a delete between page
+   * 1 and 2 shifts one past us): such a read is read again, and after MAX_LIST_READS the run fails
+   * rather than plan a create for an object that exists.
+   */
+  async function listAll<T>(path: string): Promise<T[]> {
+    const operation = operationName('GET', path);
+    let problem = '';
+    for (let read = 1; read <= MAX_LIST_READS; read++) {
+      const pages = await readPages<T>(path, operation);
+      const found = pagingProblem(pages);
+      if (found === null) return pages.flatMap((page) => page.items);
+      problem = found;
+      logger.warn({ operation, read, problem }, `${operation}: the list changed while it was read page by page (${problem}); reading it again`);
+    }
+    throw new ApiError(
+      operation,
+      200,
+      [],
+      `${operation}: the list changed while it was read page by page (${problem}), ${MAX_LIST_READS} times in a row; ` +
+        'run again when nothing else is changing the account',
+    );
   }
 
   return {
@@ -294,5 +443,6 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     },
     logger,
     maxRetries: policy.maxRetries,
+    sleep,
   };
 }

@@ -65,7 +65,8 @@ export function authHeaders(credentials: Credentials): Record<string, string> {
   };
 }
 
-function isLoopbackHost(hostname: string): boolean {
+/** 127.0.0.0/8, ::1 and localhost, as URL spells a hostname. */
+export function isLoopbackHost(hostname: string): boolean {
   // URL normalises IPv4 spellings ("127.1" → "127.0.0.1") and keeps IPv6 in brackets.
   if (hostname === 'localhost' || hostname === '[::1]') return true;
   return isIPv4(hostname) && hostname.startsWith('127.');

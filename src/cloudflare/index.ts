@@ -1,4 +1,4 @@
-export type { ApiObject, SecondaryDnsApi } from './api.js';
+export type { ApiObject, ResentDuplicate, SecondaryDnsApi } from './api.js';
 export {
   createCloudflareClient,
   operationName,
@@ -16,7 +16,7 @@ export {
   resolveBaseUrl,
   type Credentials,
 } from './credentials.js';
-export { DEFAULT_PACING, createPacer, parseRatelimit, type Pacer, type PacerOptions, type RatelimitInfo } from './pacer.js';
+export { DEFAULT_PACING, createPacer, parseRatelimit, type Pacer, type PacerOptions, type PacerWait, type RatelimitInfo } from './pacer.js';
 export {
   isIdempotent,
   isOutcomeUnknown,
@@ -27,9 +27,12 @@ export {
   type RetryOptions,
   type RetryPolicy,
 } from './retry.js';
-export { createSecondaryDnsApi } from './secondary-dns.js';
+export { describeResentDuplicate } from './explain.js';
+export { createSecondaryDnsApi, type SecondaryDnsOptions } from './secondary-dns.js';
 export {
+  DEFAULT_MAX_RESPONSE_BYTES,
   createFetchTransport,
+  maxResponseBytesFromEnv,
   type ClosableTransport,
   type FetchTransportOptions,
   type Transport,

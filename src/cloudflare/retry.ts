@@ -3,8 +3,9 @@
  * Modelled on octokit's plugin-throttling:
  *   - 429: wait as long as the server says (`retry-after-ms`, `retry-after` seconds or HTTP
  *     date), else a default; the request did not act, so even a POST is sent again;
- *   - 5xx, 408 and network failures: exponential backoff with full jitter;
- *   - any other 4xx: never;
+ *   - 5xx, 408, 409 (a lock timeout) and network failures: exponential backoff with full jitter;
+ *   - any other 4xx: never; a network failure that cannot change (unknown host, bad port): never;
+ *   - `x-should-retry: true|false` from the server overrides the above (as the official SDKs do);
  *   - a POST whose outcome is unknown (timeout, dropped connection, 5xx) is never sent again
  *     here: the error goes to the caller, which looks the object up first (secondary-dns.ts).
  * Attempts and the total time spent waiting are both bounded (a 429 may wait out a 5-minute lockout).
@@ -85,20 +86,43 @@ type Verdict =
 
 function judge(err: unknown, method: string): Verdict {
   if (err instanceof ApiError) {
+    if (err.shouldRetry === false) return { retry: false };
     if (err.status === 429) {
       return { retry: true, reason: 'rate limited (HTTP 429)', rateLimited: true, serverDelayMs: err.retryAfterMs };
     }
     if (!err.retryable) return { retry: false };
     if (isOutcomeUnknown(err) && !isIdempotent(method)) return { retry: false };
-    return { retry: true, reason: `HTTP ${err.status}`, rateLimited: false, serverDelayMs: err.retryAfterMs };
+    const reason = err.shouldRetry ? `HTTP ${err.status}, x-should-retry: true` : `HTTP ${err.status}`;
+    return { retry: true, reason, rateLimited: false, serverDelayMs: err.retryAfterMs };
   }
   if (err instanceof NetworkError) {
+    if (!err.retryable) return { retry: false };
     if (err.outcomeUnknown && !isIdempotent(method)) return { retry: false };
     // The message starts with the operation, which the log line names anyway.
     const reason = err.message.startsWith(`${err.operation}: `) ? err.message.slice(err.operation.length + 2) : err.message;
     return { retry: true, reason, rateLimited: false, serverDelayMs: null };
   }
   return { retry: false };
+}
+
+/**
+ * A 429 dnsctl will not wait out: one line with the wait the server asked for, instead of the raw
+ * code. Keeps the ApiError's fields (status 429, Cloudflare's errors).
+ */
+function rateLimitedError(err: ApiError, operation: string, waitMs: number, tooLong: boolean, maxWaitMs: number): ApiError {
+  const seconds = Math.ceil(waitMs / 1000);
+  const why = tooLong
+    ? `more than dnsctl waits (${Math.round(maxWaitMs / 1000)} s in all)`
+    : 'and the retries are used up (--max-retries)';
+  return new ApiError(
+    err.operation,
+    err.status,
+    err.errors,
+    `${operation}: rate limited by Cloudflare (HTTP 429), retry after ${seconds} s, ${why}; run again later`,
+    err.retryAfterMs,
+    err.unreadable,
+    err.shouldRetry,
+  );
 }
 
 export interface RetryContext {
@@ -132,10 +156,18 @@ export async function withRetry<T>(attempt: () => Promise<T>, context: RetryCont
         verdict.serverDelayMs ??
           (verdict.rateLimited ? policy.rateLimitDelayMs : policy.random() * backoffCeiling),
       );
-      if (verdict.rateLimited) context.onRateLimited?.(waitMs);
+      // The pacer holds every request for a wait others can sit out; past that (a 1-hour
+      // retry-after) each request fails at once with its own 429 instead of hanging the run.
+      if (verdict.rateLimited && waitMs <= RATE_LIMIT_MAX_WAIT_MS) context.onRateLimited?.(waitMs);
       // The pacer now holds every request for a 429's wait anyway: giving up would only lose this one.
       const maxWaitMs = verdict.rateLimited ? Math.max(policy.maxWaitMs, RATE_LIMIT_MAX_WAIT_MS) : policy.maxWaitMs;
-      if (attemptNumber >= maxAttempts || waitedMs + waitMs > maxWaitMs || context.signal?.aborted) throw err;
+      const tooLong = waitedMs + waitMs > maxWaitMs;
+      if (attemptNumber >= maxAttempts || tooLong || context.signal?.aborted) {
+        if (verdict.rateLimited && err instanceof ApiError && !context.signal?.aborted) {
+          throw rateLimitedError(err, context.operation, waitMs, tooLong, maxWaitMs);
+        }
+        throw err;
+      }
 
       const { method, operation, logger } = context;
       logger.warn(

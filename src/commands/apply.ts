@@ -1,43 +1,73 @@
 import { executePlan } from '../apply/execute.js';
 import type { Result } from '../apply/types.js';
 import type { SecondaryDnsApi } from '../cloudflare/api.js';
-import { errorMessage, exitCodeForSignal } from '../errors.js';
-import type { Plan } from '../plan/types.js';
-import { appendStepSummary, isGitHubActions, setOutputs } from '../report/github.js';
+import { describeResentDuplicate } from '../cloudflare/index.js';
+import { ApplyRefusedError, errorMessage, exitCodeForSignal } from '../errors.js';
+import { checkDeletes, refusalMessage } from '../plan/guard.js';
+import { planSalt } from '../plan/hash.js';
+import { hasChanges, type Plan } from '../plan/types.js';
+import { appendStepSummary, failureAnnotations, isGitHubActions, setOutputs } from '../report/github.js';
 import { applyJson } from '../report/json.js';
 import { renderApplyMarkdown } from '../report/markdown.js';
+import { acquireLock, type HeldLock } from '../report/lock.js';
 import { assertPlanStillHolds, readPlanFile } from '../report/plan-file.js';
 import { assertStateWritable, buildAppliedState, buildUnplannedState, newSalt, writeStateFile, type RunFacts } from '../report/state.js';
 import { applySummaryLine, renderPlanText } from '../report/text.js';
 import { VERSION } from '../version.js';
+import { APPLY_QUESTION, askYesNo, isInteractive } from './confirm.js';
 import type { CommandContext } from './context.js';
 import { planMeta } from './plan.js';
-import { loadLocalInputs, planAgainstAccount, type LocalInputs } from './prepare.js';
-import { createProgress } from './progress.js';
+import { loadLocalInputs, planAgainstAccount, throwIfInterrupted, type LocalInputs } from './prepare.js';
+import { createProgress, renderApplyPreview } from './progress.js';
 
 /** How long operations already in flight may take to finish after SIGINT/SIGTERM. */
 export const IN_FLIGHT_DEADLINE_MS = 30_000;
 
 type Signal = 'SIGINT' | 'SIGTERM';
 
-/** `dnsctl apply`: plan, execute, record. Once the account is involved, the state/report file is always written. */
+/**
+ * `dnsctl apply`: plan, execute, record. Once the account is involved, the state/report file is
+ * always written. One apply at a time per state file: the lock is taken before the state file and
+ * the account are read, and released however the run ends.
+ */
 export async function applyCommand(ctx: CommandContext): Promise<number> {
   const startedAt = new Date();
-  const inputs = await loadLocalInputs(ctx);
-  assertStateWritable(inputs.statePath);
+  const held: HeldLock[] = [];
+  try {
+    const inputs = await loadLocalInputs(ctx, async (statePath) => {
+      assertStateWritable(statePath);
+      const lock = await acquireLock(statePath, {
+        timeoutMs: ctx.options.lockTimeoutSeconds * 1000,
+        signal: ctx.signal,
+        warn: (message) => ctx.stderr.write(`${message}\n`),
+      });
+      held.push(lock);
+      ctx.cleanups.push(() => lock.release());
+    });
+    return await applyLocked(ctx, inputs, startedAt);
+  } finally {
+    for (const lock of held) lock.release();
+  }
+}
+
+async function applyLocked(ctx: CommandContext, inputs: LocalInputs, startedAt: Date): Promise<number> {
   const reviewed = ctx.options.planIn ? readPlanFile(ctx.options.planIn) : null;
   const run = await planAgainstAccount(ctx, inputs).catch((err: unknown) => {
     writeStateFile(inputs.statePath, buildUnplannedState(inputs.previous, runFacts(inputs, startedAt, interruption(ctx)), errorMessage(err)));
     if (isGitHubActions(ctx.env)) setOutputs(ctx.env, { 'has-changes': 'false', 'report-path': inputs.statePath });
     throw err;
   });
-  const meta = planMeta(run, reviewed?.plan_salt ?? newSalt());
+  const meta = planMeta(run, reviewed?.plan_salt ?? planSalt(run.loaded.sha256, run.plan.accountId));
   if (reviewed) assertPlanStillHolds(reviewed, ctx.options.planIn!, meta);
   if (ctx.options.output === 'text') {
-    ctx.stdout.write(renderPlanText(run.plan, ctx.style, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`, meta.notes));
+    ctx.stdout.write(renderApplyPreview(ctx, run.plan, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`, meta.notes));
   }
+  await confirmApply(ctx, run.plan, run.loaded.desired.maxDeletes, `dnsctl apply: ${meta.configPath} → account ${meta.accountId}`);
 
   const results = await executeWithDeadline(ctx, run.plan, run.api);
+  // A POST sent again after a lost answer may still have made a second object (issue 9.3).
+  const duplicates = (await run.api.recheckResent?.().catch(() => [])) ?? [];
+  for (const duplicate of duplicates) ctx.stderr.write(`dnsctl: warning: ${describeResentDuplicate(duplicate)}\n`);
   const interruptedBy = interruption(ctx);
   const state = buildAppliedState(run.plan, results, run.previous, runFacts(run, startedAt, interruptedBy));
   // The results are printed even when the report cannot be written, then that error is raised.
@@ -59,7 +89,8 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
     ctx.stdout.write(`${ctx.style.bold(applySummaryLine(state.summary))}\n${where}\n`);
   }
   if (isGitHubActions(ctx.env)) {
-    appendStepSummary(ctx.env, renderApplyMarkdown(results, run.plan, meta));
+    for (const line of failureAnnotations(results)) ctx.stderr.write(`${line}\n`);
+    appendStepSummary(ctx.env, renderApplyMarkdown(results, run.plan, meta), (line) => ctx.stderr.write(`${line}\n`));
     setOutputs(ctx.env, {
       'has-changes': String(results.some((r) => r.status === 'applied')),
       ...(writeError ? {} : { 'report-path': run.statePath }),
@@ -67,7 +98,22 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
   }
   if (writeError) throw writeError;
   if (interruptedBy) return exitCodeForSignal(interruptedBy);
-  return state.summary.failed + state.summary.skipped > 0 ? 1 : 0;
+  return state.summary.failed + state.summary.skipped + duplicates.length > 0 ? 1 : 0;
+}
+
+/**
+ * Before the first write: the blast-radius guard, then (a person at a terminal, no --yes, no
+ * reviewed --plan) the question. Either refusal changes nothing and writes no state file.
+ */
+async function confirmApply(ctx: CommandContext, plan: Plan, maxDeletes: number | undefined, header: string): Promise<void> {
+  const verdict = checkDeletes(plan, maxDeletes, ctx.options.allowDeletes);
+  if (!verdict.allowed) throw new ApplyRefusedError(refusalMessage(verdict));
+  if (ctx.options.yes || ctx.options.planIn || !hasChanges(plan) || !isInteractive(ctx.stdout)) return;
+  const out = ctx.options.output === 'text' ? ctx.stdout : ctx.stderr;
+  if (ctx.options.output !== 'text') out.write(renderPlanText(plan, ctx.style, header));
+  const yes = await askYesNo(APPLY_QUESTION, out, ctx.signal);
+  throwIfInterrupted(ctx.signal);
+  if (!yes) throw new ApplyRefusedError('not confirmed ("yes" was not the answer); nothing was changed');
 }
 
 function interruption(ctx: CommandContext): Signal | null {

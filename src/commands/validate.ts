@@ -14,16 +14,21 @@ export async function validateCommand(ctx: CommandContext): Promise<number> {
     throw err;
   });
   reportProblems(ctx, loaded.warnings);
-  const counts = KINDS.map((spec) => ({
-    kind: spec.collection,
-    count: loaded.desired.resources.filter((r) => r.kind === spec.kind).length,
-  }));
+  const counts = [
+    ...KINDS.map((spec) => ({
+      kind: spec.configKey,
+      label: spec.scope === 'account' ? spec.configKey : `${spec.configKey} links`,
+      count: loaded.desired.resources.filter((r) => r.kind === spec.kind).length,
+    })),
+    { kind: 'zones', label: 'zones', count: loaded.desired.zones?.length ?? 0 },
+  ];
   if (ctx.options.output === 'json') {
     ctx.stdout.write(
       `${JSON.stringify({ valid: true, config: { path: loaded.path, sha256: loaded.sha256 }, account_id: loaded.desired.accountId, counts: Object.fromEntries(counts.map((c) => [c.kind, c.count])), warnings: loaded.warnings.map(formatProblem) }, null, 2)}\n`,
     );
   } else {
-    const summary = counts.map((c) => `${c.count} ${c.kind}`).join(', ');
+    const declared = counts.filter((c) => c.count > 0);
+    const summary = declared.length > 0 ? declared.map((c) => `${c.count} ${c.label}`).join(', ') : 'it declares nothing yet';
     ctx.stdout.write(`${ctx.style.green('✓')} ${loaded.path} is valid: ${summary}.\n`);
   }
   return 0;

@@ -29,7 +29,8 @@ export function resolveAccountId(
     const message = `${REQUIREMENT}, got ${describeValue(inFile, isHidden(['account_id']))}`;
     return { accountId: null, problems: [problemAt(source, ['account_id'], message)] };
   }
-  const fromEnv = env[ACCOUNT_ID_VARIABLE];
+  // Trimmed like the token: `echo "$ID" > file` and secret stores add a trailing newline.
+  const fromEnv = env[ACCOUNT_ID_VARIABLE]?.trim();
   if (fromEnv === undefined || fromEnv === '') {
     const message = `no account ID: set account_id in this file or the ${ACCOUNT_ID_VARIABLE} environment variable`;
     return { accountId: null, missing: true, problems: [problemAt(source, [], message, { problemPath: ['account_id'] })] };

@@ -3,7 +3,7 @@
  * YAML error positioned, what is not one well-formed mapping: syntax errors, tabs in indentation,
  * duplicate keys, several documents, alias bombs, nesting deeper than MAX_NESTING_DEPTH.
  */
-import { LineCounter, isScalar, parseDocument, visit, type ErrorCode, type YAMLError } from 'yaml';
+import { LineCounter, Parser, isScalar, parseDocument, visit, type CST, type ErrorCode, type YAMLError } from 'yaml';
 import { ConfigError, type Problem } from '../errors.js';
 import { problemAt, problemAtOffset, type ConfigDocument, type FieldPath } from './positions.js';
 import { describeValue, fileProblem, quote, sortProblems } from './problems.js';
@@ -48,9 +48,12 @@ export function parseConfig(file: string, text: string): ParsedConfig {
   const lineCounter = new LineCounter();
   const doc = withoutEnvironment(() => parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' }));
   const source: ConfigDocument = { file, doc, lineCounter };
-  const warnings = doc.warnings.map((w) => yamlProblem(source, w, 'warning'));
+  // Computed once: a stack overflow in the parser may raise one error per level it unwinds.
+  let tooDeepOffset: number | null | undefined;
+  const deepOffset = () => (tooDeepOffset === undefined ? (tooDeepOffset = offsetDeeperThan(text, MAX_NESTING_DEPTH)) : tooDeepOffset);
+  const warnings = doc.warnings.map((w) => yamlProblem(source, w, 'warning', deepOffset));
   if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e) => yamlProblem(source, e, 'error'));
+    const errors = doc.errors.map((e) => yamlProblem(source, e, 'error', deepOffset));
     throw new ConfigError(sortProblems([...firstPerLine(errors), ...warnings]));
   }
   if (doc.contents === null) {
@@ -74,11 +77,29 @@ function plainValue(source: ConfigDocument): unknown {
     return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     if (!(err instanceof ReferenceError)) throw err;
+    const undefinedAlias = firstUndefinedAlias(source);
+    if (undefinedAlias) {
+      const message = `alias *${undefinedAlias.name} is not defined; write the anchor &${undefinedAlias.name} on a value before it`;
+      throw new ConfigError([problemAtOffset(source, undefinedAlias.offset, message)]);
+    }
     const message =
       `aliases (*name) expand too often (limit ${MAX_ALIAS_COUNT}, which defuses "billion laughs" alias bombs); ` +
       'write the values out instead';
     throw new ConfigError([problemAtOffset(source, firstAliasOffset(source), message)]);
   }
+}
+
+/** The first `*name` with no `&name` before it (toJS throws the same ReferenceError as for a bomb). */
+function firstUndefinedAlias(source: ConfigDocument): { name: string; offset: number } | null {
+  let found: { name: string; offset: number } | null = null;
+  visit(source.doc, {
+    Alias(_, alias) {
+      if (alias.resolve(source.doc) !== undefined) return undefined;
+      found = { name: alias.source, offset: alias.range?.[0] ?? 0 };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function firstAliasOffset(source: ConfigDocument): number {
@@ -104,7 +125,12 @@ function pathDeeperThan(value: unknown, limit: number, path: FieldPath = []): Fi
   return null;
 }
 
-function yamlProblem(source: ConfigDocument, error: YAMLError, severity: Problem['severity']): Problem {
+function yamlProblem(source: ConfigDocument, error: YAMLError, severity: Problem['severity'], deepOffset: () => number | null): Problem {
+  if (error.code === 'RESOURCE_EXHAUSTION') {
+    // The parser gave up where its stack ran out, hundreds of levels down: point at the first
+    // collection past the limit instead, where the file stops being acceptable.
+    return problemAtOffset(source, deepOffset() ?? error.pos[0], YAML_MESSAGES.RESOURCE_EXHAUSTION!, severity);
+  }
   const message =
     error.code === 'DUPLICATE_KEY'
       ? describeDuplicateKey(source, error.pos[0])
@@ -127,6 +153,31 @@ function describeDuplicateKey(source: ConfigDocument, offset: number): string {
     },
   });
   return message;
+}
+
+/**
+ * Offset of the first (in the file) collection nested deeper than `limit`, from the parser's
+ * token tree, walked without recursion: the file may nest far deeper than the stack allows.
+ */
+function offsetDeeperThan(text: string, limit: number): number | null {
+  const pending: Array<{ token: CST.Token; depth: number }> = [];
+  for (const token of withoutEnvironment(() => [...new Parser().parse(text)])) {
+    if (token.type === 'document' && token.value) pending.push({ token: token.value, depth: 1 });
+  }
+  let first: number | null = null;
+  while (pending.length > 0) {
+    const { token, depth } = pending.pop()!;
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue;
+    if (depth > limit) {
+      first = first === null ? token.offset : Math.min(first, token.offset);
+      continue;
+    }
+    for (const item of token.items) {
+      const children = [('key' in item ? item.key : null), item.value];
+      for (const child of children) if (child) pending.push({ token: child, depth: depth + 1 });
+    }
+  }
+  return first;
 }
 
 /** One YAML error cascades into several on the same line; keep the first of each line. */

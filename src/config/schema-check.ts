@@ -4,10 +4,12 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
 import type { Problem } from '../errors.js';
 import { pointerToPath, problemAt, type ConfigDocument } from './positions.js';
 import { describeValue, quote, type IsHidden } from './problems.js';
-import { buildSchema } from './schema.js';
+import { nameProblems } from './names.js';
+import { PATTERN_MESSAGE, buildSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
 
 const TYPE_NOUNS: Record<string, string> = {
@@ -23,7 +25,11 @@ let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   // validateSchema: false skips the meta-schema check at every start (~50 ms); the schema is
   // ours and test/unit/config/schema.test.ts checks it against the meta-schema.
-  compiled ??= new Ajv2020({ allErrors: true, verbose: true, validateSchema: false }).compile(buildSchema());
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, validateSchema: false, keywords: [PATTERN_MESSAGE] });
+    (addFormatsPlugin as unknown as (ajv: Ajv2020, formats: string[]) => void)(ajv, ['ipv4', 'ipv6']);
+    compiled = ajv.compile(buildSchema());
+  }
   return compiled;
 }
 
@@ -69,6 +75,20 @@ function valueMessage(error: ErrorObject, hidden: boolean): string {
       return `${rangeWording((error.parentSchema ?? {}) as Record<string, unknown>)}, got ${got}`;
     case 'minLength':
       return error.params.limit === 1 ? 'must not be empty' : `must be at least ${String(error.params.limit)} characters long`;
+    case 'maxLength':
+      return `must be at most ${String(error.params.limit)} characters long`;
+    case 'minItems':
+      return `must list at least ${String(error.params.limit)}`;
+    case 'maxItems':
+      return `must list at most ${String(error.params.limit)}, got ${(error.data as unknown[]).length}`;
+    case 'uniqueItems': {
+      const repeated = (error.data as unknown[])[Number(error.params.i)];
+      return `lists ${typeof repeated === 'string' && !hidden ? quote(repeated) : 'an entry'} twice; the list is a set (order and repeats do not matter)`;
+    }
+    case 'pattern': {
+      const explained = (error.parentSchema as Record<string, unknown> | undefined)?.[PATTERN_MESSAGE];
+      return `${typeof explained === 'string' ? explained : `must match ${String(error.params.pattern)}`}, got ${got}`;
+    }
     default:
       // Every keyword buildSchema() uses is worded above (a unit test checks); this is ajv's own text.
       return error.message ?? `does not satisfy "${error.keyword}"`;
@@ -87,5 +107,19 @@ function rangeWording(schema: Record<string, unknown>): string {
  */
 function withoutNoise(errors: readonly ErrorObject[]): ErrorObject[] {
   const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
-  return errors.filter((e) => e.keyword === 'type' || !wrongType.has(e.instancePath));
+  return errors.filter((e) => e.keyword === 'type' || (!wrongType.has(e.instancePath) && !leftToSemanticChecks(e)));
+}
+
+/**
+ * Address formats, CIDR shapes and the account id are in the schema for editors; the semantic
+ * checks (and account.ts) explain them better, so ajv's version is dropped.
+ */
+function leftToSemanticChecks(error: ErrorObject): boolean {
+  if (error.keyword === 'format' || error.keyword === 'anyOf') return true;
+  // Names: config/names.ts says more (bytes, control characters, edge whitespace).
+  if (error.keyword === 'maxLength' && /\/name$/.test(error.instancePath)) return true;
+  if (error.keyword === 'pattern' && /\/name$/.test(error.instancePath) && typeof error.data === 'string') {
+    return nameProblems(error.data).some((p) => p.severity === 'error');
+  }
+  return error.keyword === 'pattern' && (error.instancePath === '/account_id' || /\/ip_range$/.test(error.instancePath));
 }

@@ -23,6 +23,13 @@ export interface ValidationOptions {
   allowUnsetVariables?: boolean;
 }
 
+/** The variable a string value is read from, when it is exactly one `${NAME}`. */
+function variableAt(raw: unknown, path: FieldPath): string | undefined {
+  let value = raw;
+  for (const segment of path) value = (value as Record<string | number, unknown> | null | undefined)?.[segment];
+  return typeof value === 'string' ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value)?.[1] : undefined;
+}
+
 export function validateConfig(parsed: ParsedConfig, env: NodeJS.ProcessEnv, options: ValidationOptions = {}): Validation {
   const allowUnset = options.allowUnsetVariables ?? false;
   const interpolated = interpolateVariables(parsed, parsed.value, env, allowUnset);
@@ -34,7 +41,7 @@ export function validateConfig(parsed: ParsedConfig, env: NodeJS.ProcessEnv, opt
   if (allowUnset && account.missing) account.problems = account.problems.map((p) => ({ ...p, severity: 'warning' }));
   const checks = [
     ...checkAgainstSchema(parsed, config, isHidden),
-    ...checkSemantics({ source: parsed, config, isHidden, fromVariable }),
+    ...checkSemantics({ source: parsed, config, isHidden, fromVariable, variableAt: (path) => variableAt(parsed.value, path) }),
     ...account.problems,
   ];
   // A value whose variable is missing was already reported; checking its text as written adds noise.

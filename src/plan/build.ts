@@ -1,15 +1,17 @@
-import { createHash } from 'node:crypto';
 import { KINDS, kindOf, kindsReferencing } from '../resources/index.js';
+import { comparable, sameComparable } from '../resources/fields.js';
 import {
   resourceKey,
   type ActualResource,
   type ActualState,
   type DesiredResource,
   type DesiredState,
+  type FieldSpec,
   type FieldValue,
+  type KindName,
   type ResourceKind,
 } from '../resources/types.js';
-import { SENSITIVE, Secret, secretFingerprint } from '../secret.js';
+import { SENSITIVE, Secret } from '../secret.js';
 import type { Inventory } from './inventory.js';
 import type { DisplayValue, FieldChange, Operation, Plan, UnmanagedObject } from './types.js';
 
@@ -27,11 +29,20 @@ export function buildPlan(desired: DesiredState, actual: ActualState, inventory:
     }
   }
   for (const spec of [...KINDS].reverse()) {
-    for (const stale of sortedByName(matching.deletable.filter((r) => r.kind === spec.kind))) {
+    for (const stale of sortedByName(matching.deletable.filter((d) => d.obj.kind === spec.kind).map((d) => ({ ...d, name: d.obj.name, id: d.obj.id })))) {
       operations.push(deleteOperation(spec, stale, actual, matching));
     }
   }
   return { accountId: desired.accountId, operations, unmanaged: matching.unmanaged };
+}
+
+/** An account object's identity across kinds (zone links share their zone's id). */
+const objectKey = (obj: { kind: KindName; id: string }) => `${obj.kind}/${obj.id}`;
+const nameKey = (kind: KindName, name: string) => resourceKey(kind, kindOf(kind).canonicalName(name));
+
+interface Deletable {
+  obj: ActualResource;
+  reason: string;
 }
 
 interface Matching {
@@ -39,55 +50,99 @@ interface Matching {
   matched: Map<string, ActualResource>;
   /** resourceKey → every candidate, when the name is ambiguous. */
   ambiguous: Map<string, ActualResource[]>;
-  /** Objects dnsctl manages that the config no longer declares. */
-  deletable: ActualResource[];
+  /** Objects to delete: managed ones the config no longer declares, duplicates of declared names. */
+  deletable: Deletable[];
   unmanaged: UnmanagedObject[];
-  actualById: Map<string, ActualResource>;
+  byObjectKey: Map<string, ActualResource>;
+  zoneIds: Map<string, string | null>;
   inventory: Inventory;
 }
 
 function matchResources(desired: DesiredState, actual: ActualState, inventory: Inventory): Matching {
   const byName = new Map<string, ActualResource[]>();
   for (const obj of actual.resources) {
-    const key = resourceKey(obj.kind, obj.name);
+    const key = nameKey(obj.kind, obj.name);
     byName.set(key, [...(byName.get(key) ?? []), obj]);
   }
+  const byObjectKey = new Map(actual.resources.map((r) => [objectKey(r), r]));
+  const declared = new Set(desired.resources.map((r) => resourceKey(r.kind, r.name)));
   const matched = new Map<string, ActualResource>();
   const ambiguous = new Map<string, ActualResource[]>();
+  const duplicates: Deletable[] = [];
   const claimed = new Set<string>();
-  const declared = new Set(desired.resources.map((r) => resourceKey(r.kind, r.name)));
 
   for (const want of desired.resources) {
     const key = resourceKey(want.kind, want.name);
     const candidates = byName.get(key) ?? [];
+    const recordedId = inventory.idOf(want.kind, want.name);
     if (candidates.length === 1) {
       matched.set(key, candidates[0]!);
     } else if (candidates.length > 1) {
-      const recordedId = inventory.idOf(want.kind, want.name);
       const recorded = candidates.find((c) => c.id === recordedId);
-      if (recorded) matched.set(key, recorded);
-      else ambiguous.set(key, candidates);
+      if (!recorded) {
+        ambiguous.set(key, candidates);
+        continue;
+      }
+      matched.set(key, recorded);
+      for (const extra of candidates.filter((c) => c !== recorded)) {
+        duplicates.push({ obj: extra, reason: `duplicate of ${kindOf(want.kind).label} "${want.name}" (id ${recorded.id}, the one dnsctl manages)` });
+      }
+    } else {
+      const renamed = renamedObject(want, recordedId, byName, byObjectKey, declared);
+      if (renamed && renamed.length === 1) matched.set(key, renamed[0]!);
+      else if (renamed && renamed.length > 1) ambiguous.set(key, renamed);
     }
   }
-  for (const obj of matched.values()) claimed.add(obj.id);
-  for (const candidates of ambiguous.values()) candidates.forEach((c) => claimed.add(c.id));
+  for (const obj of matched.values()) claimed.add(objectKey(obj));
+  for (const candidates of ambiguous.values()) candidates.forEach((c) => claimed.add(objectKey(c)));
+  for (const d of duplicates) claimed.add(objectKey(d.obj));
 
-  const deletable: ActualResource[] = [];
+  const manageAll = desired.manage === 'all';
+  const deletable: Deletable[] = [...duplicates];
   const unmanaged: UnmanagedObject[] = [];
   for (const obj of actual.resources) {
-    if (claimed.has(obj.id)) continue;
-    // Never delete an object whose name the config declares: it is a duplicate, not a leftover.
-    if (inventory.manages(obj.kind, obj.id) && !declared.has(resourceKey(obj.kind, obj.name))) deletable.push(obj);
-    else unmanaged.push({ kind: obj.kind, name: obj.name, id: obj.id });
+    if (claimed.has(objectKey(obj))) continue;
+    // An object whose name the config declares is never a leftover (it is a duplicate, handled above).
+    const undeclared = !declared.has(nameKey(obj.kind, obj.name));
+    if (undeclared && inventory.manages(obj.kind, obj.id)) {
+      deletable.push({ obj, reason: 'no longer declared in the config; the state file records it as managed by dnsctl' });
+    } else if (undeclared && manageAll) {
+      deletable.push({ obj, reason: 'not declared in the config, which says manage: all' });
+    } else {
+      unmanaged.push({ kind: obj.kind, name: obj.name, id: obj.id });
+    }
   }
   unmanaged.sort((a, b) => compareStrings(`${a.kind}:${a.name}:${a.id}`, `${b.kind}:${b.name}:${b.id}`));
-  const actualById = new Map(actual.resources.map((r) => [r.id, r]));
-  return { matched, ambiguous, deletable, unmanaged, actualById, inventory };
+  const zoneIds = new Map<string, string | null>((actual.zones ?? desired.zones ?? []).map((z) => [z.name, z.id]));
+  return { matched, ambiguous, deletable, unmanaged, byObjectKey, zoneIds, inventory };
+}
+
+/**
+ * A declared resource not found under its name: the object the state file recorded for it (renamed
+ * by hand), else one found under a previous name (`previous_names`). Renamed back with one PUT,
+ * its id (and every link to it) kept.
+ */
+function renamedObject(
+  want: DesiredResource,
+  recordedId: string | undefined,
+  byName: Map<string, ActualResource[]>,
+  byObjectKey: Map<string, ActualResource>,
+  declared: Set<string>,
+): ActualResource[] | null {
+  if (kindOf(want.kind).scope !== 'account') return null;
+  const recorded = recordedId ? byObjectKey.get(objectKey({ kind: want.kind, id: recordedId })) : undefined;
+  if (recorded && !declared.has(nameKey(recorded.kind, recorded.name))) return [recorded];
+  for (const previous of want.previousNames ?? []) {
+    const found = (byName.get(nameKey(want.kind, previous)) ?? []).filter((obj) => !declared.has(nameKey(obj.kind, obj.name)));
+    if (found.length > 0) return found;
+  }
+  return null;
 }
 
 function operationFor(spec: ResourceKind, want: DesiredResource, matching: Matching): Operation {
   const key = resourceKey(want.kind, want.name);
   const dependsOn = referenceDependencies(spec, want, matching);
+  const zone = spec.scope === 'zone' ? { zoneId: matching.zoneIds.get(want.name) ?? want.zone?.id ?? null } : {};
   const candidates = matching.ambiguous.get(key);
   if (candidates) {
     return {
@@ -100,19 +155,23 @@ function operationFor(spec: ResourceKind, want: DesiredResource, matching: Match
       dependsOn,
       desired: want,
       reason:
-        `the account holds ${candidates.length} ${spec.label}s named "${want.name}" ` +
+        `the account holds ${candidates.length} ${spec.label}s named "${candidates[0]!.name}" ` +
         `(ids ${candidates.map((c) => c.id).join(', ')}) and the state file records none of them; ` +
         `delete or rename the extra ones in Cloudflare so that dnsctl does not have to guess`,
+      ...zone,
     };
   }
   const current = matching.matched.get(key);
   if (!current) {
     const changes = spec.fields
-      .map((f) => ({ field: f.name, before: null, after: display(want.values[f.name] ?? null, f.sensitive), sensitive: !!f.sensitive }))
+      .map((f): FieldChange => ({ field: f.name, before: null, after: display(f, want.values[f.name] ?? null), sensitive: f.type === 'secret' }))
       .filter((c) => c.after !== null);
-    return { id: key, action: 'create', kind: want.kind, name: want.name, cloudflareId: null, changes, dependsOn, desired: want };
+    return { id: key, action: 'create', kind: want.kind, name: want.name, cloudflareId: null, changes, dependsOn, desired: want, ...zone };
   }
   const changes = fieldChanges(spec, want, current, matching);
+  if (spec.scope === 'account' && spec.canonicalName(current.name) !== want.name) {
+    changes.unshift({ field: 'name', before: current.name, after: want.name, sensitive: false });
+  }
   return {
     id: key,
     action: changes.length > 0 ? 'update' : 'noop',
@@ -122,46 +181,67 @@ function operationFor(spec: ResourceKind, want: DesiredResource, matching: Match
     changes,
     dependsOn: changes.length > 0 ? dependsOn : [],
     desired: want,
+    ...zone,
   };
+}
+
+function referencedNames(value: FieldValue): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? [...(value as string[])] : [];
 }
 
 /** An operation must wait for the creation of what it references (its id does not exist yet). */
 function referenceDependencies(spec: ResourceKind, want: DesiredResource, matching: Matching): string[] {
-  const deps: string[] = [];
+  const deps = new Set<string>();
   for (const field of spec.fields) {
-    const target = want.values[field.name];
-    if (!field.ref || typeof target !== 'string') continue;
-    const key = resourceKey(field.ref, target);
-    if (!matching.matched.has(key)) deps.push(key);
+    if (!field.ref) continue;
+    for (const target of referencedNames(want.values[field.name] ?? null)) {
+      const key = resourceKey(field.ref, target);
+      if (!matching.matched.has(key)) deps.add(key);
+    }
   }
-  return deps;
+  return [...deps].sort(compareStrings);
 }
 
 function fieldChanges(spec: ResourceKind, want: DesiredResource, current: ActualResource, matching: Matching): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const field of spec.fields) {
     const desiredValue = want.values[field.name] ?? null;
-    if (field.ref) {
-      const currentId = current.refIds[field.name] ?? null;
-      const wantedId = typeof desiredValue === 'string' ? matching.matched.get(resourceKey(field.ref, desiredValue))?.id ?? null : null;
+    if (field.type === 'refs') {
+      const change = referenceSetChange(field, desiredValue, current.refIds[field.name], matching);
+      if (change) changes.push(change);
+      continue;
+    }
+    if (field.type === 'ref') {
+      const currentId = (current.refIds[field.name] as string | null | undefined) ?? null;
+      const wantedId = typeof desiredValue === 'string' ? (matching.matched.get(resourceKey(field.ref!, desiredValue))?.id ?? null) : null;
       const same = desiredValue === null ? currentId === null : wantedId !== null && wantedId === currentId;
       if (!same) {
-        changes.push({ field: field.name, before: nameOfReference(currentId, matching), after: display(desiredValue), sensitive: false });
+        changes.push({ field: field.name, before: nameOfReference(field.ref!, currentId, matching), after: display(field, desiredValue), sensitive: false });
       }
       continue;
     }
     const currentValue = current.values[field.name] ?? null;
-    const canonical = (value: FieldValue) => (spec.canonical ? spec.canonical(field.name, value) : value);
-    if (!sameValue(canonical(desiredValue), canonical(currentValue), () => secretFallback(want, field.name, matching))) {
-      changes.push({
-        field: field.name,
-        before: display(currentValue, field.sensitive),
-        after: display(desiredValue, field.sensitive),
-        sensitive: !!field.sensitive,
-      });
+    if (!sameValue(field, desiredValue, currentValue, () => secretFallback(want, field.name, matching))) {
+      changes.push({ field: field.name, before: display(field, currentValue), after: display(field, desiredValue), sensitive: field.type === 'secret' });
     }
   }
   return changes;
+}
+
+/** A set of references (a link's peers): equal when the same objects, whatever the order. */
+function referenceSetChange(field: FieldSpec, desiredValue: FieldValue, currentIds: unknown, matching: Matching): FieldChange | null {
+  const wantedNames = [...new Set(referencedNames(desiredValue))].sort(compareStrings);
+  const ids = Array.isArray(currentIds) ? (currentIds as string[]) : [];
+  const currentNames = [...new Set(ids.map((id) => String(nameOfReference(field.ref!, id, matching))))].sort(compareStrings);
+  const wantedIds = wantedNames.map((name) => matching.matched.get(resourceKey(field.ref!, name))?.id ?? null);
+  const currentSet = new Set(ids);
+  const same = wantedIds.length === currentSet.size && wantedIds.every((id) => id !== null && currentSet.has(id));
+  if (same) return null;
+  const wantedIdSet = new Set(wantedIds);
+  const removed = [...new Set(ids.filter((id) => !wantedIdSet.has(id)).map((id) => String(nameOfReference(field.ref!, id, matching))))].sort(compareStrings);
+  const added = wantedNames.filter((_, i) => wantedIds[i] === null || !currentSet.has(wantedIds[i]!));
+  return { field: field.name, before: currentNames, after: wantedNames, sensitive: false, added, removed };
 }
 
 /**
@@ -174,28 +254,24 @@ function secretFallback(want: DesiredResource, field: string, matching: Matching
   return matching.inventory.secretMatches(want.kind, want.name, field, secret) ?? false;
 }
 
-function sameValue(desired: FieldValue, current: FieldValue, whenSecretUnknown: () => boolean): boolean {
-  if (desired instanceof Secret) return current === null ? whenSecretUnknown() : desired.equals(current as Secret | string);
-  if (current instanceof Secret) return current.equals(desired as string | null);
-  return desired === current;
+function sameValue(field: FieldSpec, desired: FieldValue, current: FieldValue, whenSecretUnknown: () => boolean): boolean {
+  if (desired instanceof Secret && current === null) return whenSecretUnknown();
+  return sameComparable(comparable(field, desired), comparable(field, current));
 }
 
-function deleteOperation(spec: ResourceKind, stale: ActualResource, actual: ActualState, matching: Matching): Operation {
+function deleteOperation(spec: ResourceKind, stale: Deletable, actual: ActualState, matching: Matching): Operation {
+  const { obj } = stale;
   const changes: FieldChange[] = spec.fields
-    .map((f) => ({
-      field: f.name,
-      before: f.ref ? nameOfReference(stale.refIds[f.name] ?? null, matching) : display(stale.values[f.name] ?? null, f.sensitive),
-      after: null,
-      sensitive: !!f.sensitive,
-    }))
-    .filter((c) => c.before !== null);
-  const { detach, blockers } = referrersOf(stale, actual, matching);
+    .map((f): FieldChange => ({ field: f.name, before: currentDisplay(f, obj, matching), after: null, sensitive: f.type === 'secret' }))
+    .filter((c) => c.before !== null && !(Array.isArray(c.before) && c.before.length === 0));
+  const { detach, blockers } = referrersOf(obj, actual, matching);
   const base = {
-    id: `${resourceKey(stale.kind, stale.name)}#${stale.id}`,
-    kind: stale.kind,
-    name: stale.name,
-    cloudflareId: stale.id,
+    id: `${resourceKey(obj.kind, obj.name)}#${obj.id}`,
+    kind: obj.kind,
+    name: obj.name,
+    cloudflareId: obj.id,
     desired: null,
+    ...(spec.scope === 'zone' ? { zoneId: obj.zoneId ?? obj.id } : {}),
   };
   if (blockers.length > 0) {
     return {
@@ -204,13 +280,13 @@ function deleteOperation(spec: ResourceKind, stale: ActualResource, actual: Actu
       changes: [],
       dependsOn: [],
       reason:
-        `dnsctl would delete this ${spec.label} (the config no longer declares it), but ` +
+        `dnsctl would delete this ${spec.label} (${stale.reason}), but ` +
         `${blockers.map((b) => `${kindOf(b.kind).label} "${b.name}" (id ${b.id})`).join(', ')} ` +
         `still use${blockers.length === 1 ? 's' : ''} it and ${blockers.length === 1 ? 'is' : 'are'} not managed by dnsctl; ` +
         `change ${blockers.length === 1 ? 'it' : 'them'} in Cloudflare first, or declare the ${spec.label} again`,
     };
   }
-  return { ...base, action: 'delete', changes, dependsOn: detach };
+  return { ...base, action: 'delete', changes, dependsOn: detach, reason: stale.reason };
 }
 
 /**
@@ -222,28 +298,44 @@ function deleteOperation(spec: ResourceKind, stale: ActualResource, actual: Actu
 function referrersOf(stale: ActualResource, actual: ActualState, matching: Matching): { detach: string[]; blockers: ActualResource[] } {
   const detach: string[] = [];
   const blockers: ActualResource[] = [];
+  const matchedKeys = new Map([...matching.matched.entries()].map(([key, obj]) => [objectKey(obj), key]));
+  const deletableKeys = new Set(matching.deletable.map((d) => objectKey(d.obj)));
   for (const referrerKind of kindsReferencing(stale.kind)) {
     const refFields = referrerKind.fields.filter((f) => f.ref === stale.kind).map((f) => f.name);
     for (const obj of actual.resources) {
-      if (obj.kind !== referrerKind.kind || !refFields.some((f) => obj.refIds[f] === stale.id)) continue;
-      const key = resourceKey(obj.kind, obj.name);
-      if (matching.matched.get(key)?.id === obj.id) detach.push(key);
-      else if (matching.deletable.some((d) => d.id === obj.id)) detach.push(`${key}#${obj.id}`);
+      if (obj.kind !== referrerKind.kind || !refFields.some((f) => pointsAt(obj.refIds[f], stale.id))) continue;
+      const key = matchedKeys.get(objectKey(obj));
+      if (key) detach.push(key);
+      else if (deletableKeys.has(objectKey(obj))) detach.push(`${resourceKey(obj.kind, obj.name)}#${obj.id}`);
       else blockers.push(obj);
     }
   }
   return { detach: detach.sort(compareStrings), blockers };
 }
 
-function nameOfReference(id: string | null, matching: Matching): DisplayValue {
-  if (id === null) return null;
-  return matching.actualById.get(id)?.name ?? `(unknown id ${id})`;
+function pointsAt(ref: string | null | readonly string[] | undefined, id: string): boolean {
+  return Array.isArray(ref) ? ref.includes(id) : ref === id;
 }
 
-function display(value: FieldValue, sensitive = false): DisplayValue {
+function currentDisplay(field: FieldSpec, obj: ActualResource, matching: Matching): DisplayValue {
+  if (field.type === 'ref') return nameOfReference(field.ref!, (obj.refIds[field.name] as string | null | undefined) ?? null, matching);
+  if (field.type === 'refs') {
+    const ids = (obj.refIds[field.name] as readonly string[] | undefined) ?? [];
+    return ids.map((id) => String(nameOfReference(field.ref!, id, matching))).sort(compareStrings);
+  }
+  return display(field, obj.values[field.name] ?? null);
+}
+
+function nameOfReference(kind: KindName, id: string | null, matching: Matching): DisplayValue {
+  if (id === null) return null;
+  return matching.byObjectKey.get(objectKey({ kind, id }))?.name ?? `(unknown id ${id})`;
+}
+
+function display(field: FieldSpec, value: FieldValue): DisplayValue {
   if (value === null) return null;
-  if (sensitive || value instanceof Secret) return SENSITIVE;
-  return value;
+  if (field.type === 'secret' || value instanceof Secret) return SENSITIVE;
+  if (Array.isArray(value)) return [...(value as string[])].sort(compareStrings);
+  return value as DisplayValue;
 }
 
 function sortedByName<T extends { name: string; id?: string }>(items: T[]): T[] {
@@ -253,23 +345,4 @@ function sortedByName<T extends { name: string; id?: string }>(items: T[]): T[] 
 /** Locale-independent, so the plan is the same on every machine. */
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * A hash of what the plan will do, for `apply --plan` and the pull-request comment. Secrets
- * enter it as fingerprints salted with `salt` (kept in the plan file), so that a secret changed
- * in the environment after review changes the hash without the hash revealing the secret.
- */
-export function planHash(plan: Plan, salt: string): string {
-  const canonical = plan.operations.map((op) => ({
-    id: op.id,
-    action: op.action,
-    cloudflareId: op.cloudflareId,
-    changes: op.changes,
-    dependsOn: op.dependsOn,
-    secrets: Object.entries(op.desired?.values ?? {})
-      .filter((entry): entry is [string, Secret] => entry[1] instanceof Secret)
-      .map(([field, secret]) => [field, secretFingerprint(salt, secret)]),
-  }));
-  return createHash('sha256').update(JSON.stringify({ accountId: plan.accountId, canonical })).digest('hex');
 }

@@ -3,13 +3,16 @@ import type { DesiredResource, KindName } from '../resources/types.js';
 export type Action = 'create' | 'update' | 'delete' | 'noop' | 'conflict';
 
 /** A value as shown to people: secrets are already "(sensitive)". */
-export type DisplayValue = string | number | boolean | null;
+export type DisplayValue = string | number | boolean | null | readonly string[];
 
 export interface FieldChange {
   field: string;
   before: DisplayValue;
   after: DisplayValue;
   sensitive: boolean;
+  /** Reference sets (a link's peers): the names that come and go. */
+  added?: string[];
+  removed?: string[];
 }
 
 export interface Operation {
@@ -26,8 +29,10 @@ export interface Operation {
   dependsOn: string[];
   /** What to write, for create/update. Holds Secrets, which never serialise. */
   desired: DesiredResource | null;
-  /** Why a conflict cannot be applied. */
+  /** Why a conflict cannot be applied, or why a delete happens. */
   reason?: string;
+  /** Zone-scoped kinds: the zone's id (null when it could not be resolved). */
+  zoneId?: string | null;
 }
 
 /** An object in the account that the config does not declare and dnsctl never managed: left alone. */

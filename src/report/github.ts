@@ -8,7 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Result } from '../apply/types.js';
 import type { Problem } from '../errors.js';
+import { kindOf } from '../resources/index.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -33,19 +36,41 @@ export function workflowCommand(name: string, properties: Record<string, string 
   return `::${name}${props ? ` ${props}` : ''}::${escapeData(message)}`;
 }
 
+/**
+ * A file as GitHub names it: relative to the repository root ($GITHUB_WORKSPACE), with `/`.
+ * Only then does GitHub attach an annotation to the pull request's diff — the action may run
+ * dnsctl in a `working-directory`. Unchanged outside the workspace or without one.
+ */
+export function workspacePath(file: string, env: Env, cwd: string = process.cwd()): string {
+  const workspace = env.GITHUB_WORKSPACE;
+  if (!workspace || !file) return file;
+  const rel = relative(resolve(workspace), resolve(cwd, file));
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return file;
+  return rel.split(sep).join('/');
+}
+
 /** One `::error` / `::warning` annotation per problem, placed on the file, line and column. */
-export function githubAnnotations(problems: Problem[]): string[] {
+export function githubAnnotations(problems: Problem[], env: Env = {}, cwd: string = process.cwd()): string[] {
   return problems.map((p) =>
     workflowCommand(
       p.severity === 'warning' ? 'warning' : 'error',
       {
-        file: p.file || undefined,
+        file: p.file ? workspacePath(p.file, env, cwd) : undefined,
         line: p.line > 0 ? p.line : undefined,
         col: p.line > 0 && p.col > 0 ? p.col : undefined,
         title: p.path ? `dnsctl: ${p.path}` : 'dnsctl',
       },
       p.message,
     ),
+  );
+}
+
+/** One `::error` per operation that failed (its API error), so the run's page shows it, not only the log. */
+export function failureAnnotations(results: Result[]): string[] {
+  return results.flatMap((r) =>
+    r.status === 'failed'
+      ? [workflowCommand('error', { title: `dnsctl apply: ${kindOf(r.op.kind).label} ${r.op.name}` }, `${r.op.action} failed: ${r.error.message}`)]
+      : [],
   );
 }
 
@@ -64,11 +89,21 @@ export function maskCommands(secrets: string[]): string[] {
   return [...values].map((value) => `::add-mask::${escapeData(value)}`);
 }
 
-/** Appends the Markdown to the job summary. Returns false (and writes nothing) outside Actions. */
-export function appendStepSummary(env: Env, markdown: string): boolean {
+/**
+ * Appends the Markdown to the job summary. Returns false (and writes nothing) outside Actions.
+ * The summary is a convenience: when the file cannot be written, `warn` gets one line and the run
+ * goes on with its own outcome (failing a finished apply over it would misreport the apply).
+ */
+export function appendStepSummary(env: Env, markdown: string, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): boolean {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file) return false;
-  appendFileSync(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
+  try {
+    appendFileSync(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    warn(`dnsctl: warning: could not write the job summary to GITHUB_STEP_SUMMARY (${file}: ${why}); the run goes on without it`);
+    return false;
+  }
   return true;
 }
 
@@ -87,12 +122,16 @@ export function formatOutput(name: string, value: string, delimiter = `ghadelimi
   return `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
 }
 
-/** Appends step outputs to $GITHUB_OUTPUT. Returns false (and writes nothing) outside Actions. */
-export function setOutputs(env: Env, outputs: Record<string, string>): boolean {
+/**
+ * Appends step outputs to $GITHUB_OUTPUT. Returns false (and writes nothing) outside Actions.
+ * An output named `…-path` is made absolute: later steps (upload-artifact) resolve a relative
+ * path against the workspace, not against the directory dnsctl ran in.
+ */
+export function setOutputs(env: Env, outputs: Record<string, string>, cwd: string = process.cwd()): boolean {
   const file = env.GITHUB_OUTPUT;
   if (!file) return false;
   const text = Object.entries(outputs)
-    .map(([name, value]) => formatOutput(name, value))
+    .map(([name, value]) => formatOutput(name, name.endsWith('-path') && value !== '' ? resolve(cwd, value) : value))
     .join('');
   appendFileSync(file, text, 'utf8');
   return true;

@@ -8,9 +8,11 @@
  * values; a field flagged `sensitive` is printed as "(sensitive)" whatever it holds.
  */
 import type { Result } from '../apply/types.js';
+import { dangersOf, planDangers } from '../plan/danger.js';
 import { summarize, type DisplayValue, type FieldChange, type Operation, type Plan } from '../plan/types.js';
 import { KINDS } from '../resources/index.js';
 import type { KindName } from '../resources/types.js';
+import { ApiError, ConfigError, CredentialsError, NetworkError } from '../errors.js';
 import { SENSITIVE } from '../secret.js';
 import type { PlanMeta } from './json.js';
 
@@ -69,7 +71,16 @@ export function code(text: string): string {
 function displayValue(value: DisplayValue, sensitive: boolean): string {
   if (value === null) return '_unset_';
   if (sensitive) return SENSITIVE;
+  if (Array.isArray(value)) return value.length === 0 ? '_none_' : value.map((v) => code(v)).join(', ');
   return code(String(value));
+}
+
+/** ` (added x; removed y)` for a reference set. */
+function setDelta(change: FieldChange): string {
+  const parts: string[] = [];
+  if (change.added?.length) parts.push(`added ${change.added.map((n) => code(n)).join(', ')}`);
+  if (change.removed?.length) parts.push(`removed ${change.removed.map((n) => code(n)).join(', ')}`);
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,13 +128,14 @@ function changeLine(change: FieldChange, action: Operation['action']): string | 
   }
   const before = displayValue(change.before, change.sensitive);
   const after = displayValue(change.after, change.sensitive);
-  return `${field}: ${before} → ${after}`;
+  return `${field}: ${before} → ${after}${setDelta(change)}`;
 }
 
 function changesCell(op: Operation): string {
   if (op.action === 'conflict') return `**error:** ${escapeMarkdown(op.reason ?? 'conflict')}`;
   const lines = op.changes.map((c) => changeLine(c, op.action)).filter((l): l is string => l !== null);
   if (op.action === 'delete' && op.cloudflareId) lines.unshift(`id: ${code(op.cloudflareId)}`);
+  if (op.action === 'delete' && op.reason) lines.push(`_why: ${escapeMarkdown(op.reason)}_`);
   return lines.length > 0 ? lines.join('<br>') : '';
 }
 
@@ -167,6 +179,22 @@ function caution(title: string, items: string[]): string {
   return ['> [!CAUTION]', `> **${title}**`, ...items.map((i) => `> - ${i}`)].join('\n');
 }
 
+/**
+ * The block a pull-request comment or job summary opens with when the plan holds dangerous
+ * changes (deletes, a peer losing its TSIG, a TSIG key change, a link losing peers or disabled).
+ */
+function dangerWarning(plan: Plan, title: string): string | null {
+  const dangers = planDangers(plan);
+  if (dangers.length === 0) return null;
+  return ['> [!WARNING]', `> **⚠️ ${plural(dangers.length, 'dangerous change')} ${title}**`, ...dangers.map((d) => `> - ${escapeMarkdown(d.message)}`)].join('\n');
+}
+
+/** A dangerous operation's Changes cell opens with the mark (the Action cell keeps its fixed text). */
+function markedChanges(op: Operation): string {
+  const changes = changesCell(op);
+  return dangersOf(op).length > 0 ? `⚠️ ${changes}` : changes;
+}
+
 function tablesByKind(ops: Operation[], header: string[], row: (op: Operation) => string[]): string {
   return groupByKind(ops, (op) => op.kind)
     .map(([kind, list]) => `#### ${escapeMarkdown(kindTitle(kind))}\n\n${table(header, list.map(row))}`)
@@ -184,6 +212,8 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
   const s = summarize(plan);
   const changed = plan.operations.filter((op) => op.action !== 'noop');
   const sections: string[] = [];
+  // Right under the title line: the first thing a reviewer reads, above every table and fold.
+  const warning = dangerWarning(plan, 'in this plan: review before merging');
 
   if (changed.length === 0) {
     sections.push('### dnsctl plan: no changes');
@@ -192,6 +222,7 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
     const counts = [`${s.create} to create`, `${s.update} to update`, `${s.delete} to delete`, `${s.noop} unchanged`];
     if (s.conflict > 0) counts.push(plural(s.conflict, 'conflict'));
     sections.push(`### dnsctl plan: ${counts.join(', ')}`);
+    if (warning) sections.push(warning);
 
     const conflicts = changed.filter((op) => op.action === 'conflict');
     if (conflicts.length > 0) {
@@ -206,7 +237,7 @@ export function renderPlanMarkdown(plan: Plan, meta: ReportMeta): string {
     const tables = tablesByKind(changed, ['Name', 'Action', 'Changes'], (op) => [
       code(op.name),
       ACTION_CELL[op.action],
-      changesCell(op),
+      markedChanges(op),
     ]);
     sections.push(maybeFold(tables, changed.length));
     if (s.noop > 0) sections.push(`${plural(s.noop, 'unchanged resource')} not listed.`);
@@ -262,6 +293,7 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
   const notRun = ops.filter((op) => !byId.has(op.id)).length;
 
   const sections: string[] = [];
+  const warning = dangerWarning(plan, 'in this apply');
   if (ops.length === 0) {
     sections.push('### dnsctl apply: no changes');
     sections.push(`Nothing to apply: ${plural(unchanged, 'resource')} unchanged.`);
@@ -270,6 +302,7 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
     if (notRun > 0) counts.push(`${notRun} not run`);
     counts.push(`${unchanged} unchanged`);
     sections.push(`### dnsctl apply: ${counts.join(', ')}`);
+    if (warning) sections.push(warning);
 
     const failures = ops.filter((op) => byId.get(op.id)?.status === 'failed');
     if (failures.length > 0) {
@@ -294,12 +327,67 @@ export function renderApplyMarkdown(results: Result[], plan: Plan, meta: ReportM
       code(op.name),
       ACTION_CELL[op.action],
       statusCell(byId.get(op.id)),
-      changesCell(op),
+      markedChanges(op),
     ]);
     sections.push(maybeFold(tables, ops.length));
     if (unchanged > 0) sections.push(`${plural(unchanged, 'unchanged resource')} not listed.`);
   }
 
   sections.push(footer(meta));
+  return `${sections.join('\n\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failure: the comment a failed plan or apply leaves, so the pull request says why.
+
+export interface FailureMeta {
+  command: string;
+  configPath: string;
+  version: string;
+}
+
+/** What to do about an error whose message does not say it already. */
+export function failureHint(err: unknown): string | null {
+  if (err instanceof CredentialsError) {
+    return "Pass the credentials in the step's env: block from a repository secret: CLOUDFLARE_API_TOKEN (permission Account Settings Write).";
+  }
+  if (err instanceof ApiError) {
+    if (err.status === 401 || err.status === 403) {
+      return 'Check the token: it needs Account › Account Settings › Edit on this account, and the account ID must be that account.';
+    }
+    if (err.status === 429) return "The account's API budget (1200 requests per 5 minutes) is spent; run the job again in a few minutes.";
+    if (err.status >= 500 || err.unreadable) return 'Cloudflare failed, not the config: run the job again.';
+  }
+  if (err instanceof NetworkError) return 'Cloudflare could not be reached: run the job again.';
+  return null;
+}
+
+/**
+ * Why `dnsctl <command>` failed: config problems as a list with their lines, any other error
+ * with what to do about it. `where` turns a problem's file into the name readers know (the
+ * path from the repository root, in Actions).
+ */
+export function renderFailureMarkdown(err: unknown, meta: FailureMeta, where: (file: string) => string = (f) => f): string {
+  const sections = [`### dnsctl ${escapeMarkdown(meta.command)} failed: ${code(meta.configPath)}`];
+  if (err instanceof ConfigError) {
+    const problems = [...err.problems].sort((a, b) => a.line - b.line || a.col - b.col);
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    sections.push(`**${plural(errors, 'problem')} in the config**; nothing was changed. Fix ${errors === 1 ? 'it' : 'them'} and push again.`);
+    sections.push(
+      problems
+        .map((p) => {
+          const at = p.line > 0 ? `${where(p.file)}:${p.line}:${p.col}` : where(p.file);
+          const field = p.path ? `${code(p.path)}: ` : '';
+          return `- ${code(at)} ${p.severity === 'warning' ? '(warning) ' : ''}${field}${escapeMarkdown(p.message)}`;
+        })
+        .join('\n'),
+    );
+  } else {
+    const message = err instanceof Error ? err.message : String(err);
+    sections.push(caution('The run stopped with this error', [escapeMarkdown(message)]));
+    const hint = failureHint(err);
+    if (hint) sections.push(`**What to do:** ${escapeMarkdown(hint)}`);
+  }
+  sections.push(`<sub>dnsctl ${escapeMarkdown(meta.version)} · config ${code(meta.configPath)}</sub>`);
   return `${sections.join('\n\n')}\n`;
 }

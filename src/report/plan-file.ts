@@ -1,11 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { PlanMismatchError, errorMessage } from '../errors.js';
+import { OutputFileError, PlanMismatchError, errorMessage } from '../errors.js';
 import type { Plan } from '../plan/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { planJson, type PlanMeta } from './json.js';
+import { jsonObject, writableTarget, type DnsctlFileKind } from './safe-write.js';
 
 export const PLAN_FILE_FORMAT = 'dnsctl-plan';
 export const PLAN_FILE_VERSION = 1;
+
+/** `plan --out` replaces only a plan file dnsctl wrote (or an empty file). */
+export const PLAN_FILE_KIND: DnsctlFileKind = {
+  label: 'plan file',
+  recognise: (text) => jsonObject(text)?.format === PLAN_FILE_FORMAT,
+};
+
+/** Before the account is read: `plan --out FILE` would be refused (not a plan file, no folder, ...). */
+export function assertPlanFileWritable(path: string): void {
+  writableTarget(path, PLAN_FILE_KIND);
+}
 
 export interface PlanFileHeader {
   format: string;
@@ -29,7 +41,12 @@ export function writePlanFile(path: string, plan: Plan, meta: PlanMeta, salt: st
     plan_salt: salt,
     ...planJson(plan, meta),
   };
-  writeFileAtomic(path, `${JSON.stringify(body, null, 2)}\n`);
+  try {
+    writeFileAtomic(path, `${JSON.stringify(body, null, 2)}\n`, PLAN_FILE_KIND);
+  } catch (err) {
+    if (err instanceof OutputFileError) throw err;
+    throw new OutputFileError(`could not write the plan file ${path}: ${errorMessage(err)}`);
+  }
 }
 
 export function readPlanFile(path: string): PlanFileHeader {

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Result } from '../apply/types.js';
-import { StateFileError, errorMessage } from '../errors.js';
+import { OutputFileError, StateFileError, errorMessage } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { followLink, jsonObject, type DnsctlFileKind } from './safe-write.js';
 import type { Inventory } from '../plan/inventory.js';
 import type { Action, Plan } from '../plan/types.js';
-import { kindOf } from '../resources/index.js';
+import { KINDS, kindOf } from '../resources/index.js';
 import type { KindName } from '../resources/types.js';
 import { Secret, secretFingerprint } from '../secret.js';
 
@@ -24,6 +25,9 @@ export interface StateEntry {
   error?: string;
   /** Salted fingerprints of the secrets dnsctl last wrote, by field (never the secret itself). */
   fingerprints?: Record<string, string>;
+  /** When dnsctl took the object over (ISO time) and how: for "why a delete happens". */
+  managed_since?: string;
+  managed_by?: 'create' | 'import';
 }
 
 export interface StateSummary {
@@ -101,24 +105,46 @@ function checkStateShape(value: unknown, path: string): StateFile {
   return state as StateFile;
 }
 
+/** Only a state file dnsctl wrote (any version), or an empty file, is ever replaced. */
+export const STATE_FILE_KIND: DnsctlFileKind = {
+  label: 'state/report file',
+  // The fields every state file has (any version): what readStateFile needs to read one.
+  recognise: (text) => {
+    const value = jsonObject(text);
+    return (
+      typeof value?.format_version === 'number' &&
+      typeof value.account_id === 'string' &&
+      typeof value.fingerprint_salt === 'string' &&
+      Array.isArray(value.resources)
+    );
+  },
+};
+
 export function writeStateFile(path: string, state: StateFile): void {
   try {
-    writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
+    writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`, STATE_FILE_KIND);
   } catch (err) {
+    if (err instanceof OutputFileError) throw err;
     throw new StateFileError(`could not write the state/report file ${path}: ${errorMessage(err)}`);
   }
 }
 
-/** Before anything touches the account: the state file's folder must exist and be writable. */
+/**
+ * Before anything touches the account: the state file may be written there (see safe-write.ts)
+ * and its folder is writable. A state file that is a symbolic link is written through.
+ */
 export function assertStateWritable(path: string): void {
-  const folder = dirname(path);
+  const target = followLink(path, STATE_FILE_KIND);
+  const folder = dirname(target);
   try {
     if (!statSync(folder).isDirectory()) throw new Error('not a directory');
     accessSync(folder, constants.W_OK);
+    if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) throw new Error('it is a directory');
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the folder does not exist' : errorMessage(err);
     throw new StateFileError(`cannot write the state/report file ${path}: ${why}; nothing was done. Pass --state with a writable path`);
   }
+  // What is there must be a state file (or nothing): readStateFile, which comes next, says what is wrong otherwise.
 }
 
 export function newSalt(): string {
@@ -127,12 +153,19 @@ export function newSalt(): string {
 
 /** The previous run's knowledge as the planner reads it. Deleted objects are not managed any more. */
 export function inventoryFrom(state: StateFile | null): Inventory {
-  const live = (state?.resources ?? []).filter((e) => e.id !== null && !(e.operation === 'delete' && e.status === 'applied'));
+  const live = (state?.resources ?? []).filter(
+    (e) => e.id !== null && !(e.operation === 'delete' && e.status === 'applied') && KINDS.some((k) => k.kind === e.kind),
+  );
+  // Names compare as their kind compares them (a state file may predate canonical TSIG names).
+  const entryFor = (kind: KindName, name: string) => {
+    const canonical = kindOf(kind).canonicalName;
+    return live.find((e) => e.kind === kind && canonical(e.name) === canonical(name));
+  };
   return {
-    idOf: (kind, name) => live.find((e) => e.kind === kind && e.name === name)?.id ?? undefined,
+    idOf: (kind, name) => entryFor(kind, name)?.id ?? undefined,
     manages: (kind, id) => live.some((e) => e.kind === kind && e.id === id),
     secretMatches: (kind, name, field, secret) => {
-      const recorded = live.find((e) => e.kind === kind && e.name === name)?.fingerprints?.[field];
+      const recorded = entryFor(kind, name)?.fingerprints?.[field];
       if (!recorded || !state) return undefined;
       return recorded === secretFingerprint(state.fingerprint_salt, secret);
     },
@@ -156,7 +189,7 @@ export function buildAppliedState(plan: Plan, results: Result[], previous: State
   const resources: StateEntry[] = plan.operations.map((op) => {
     const result = byOp.get(op.id);
     const base = { kind: op.kind, name: op.name, operation: op.action };
-    if (!result) return { ...base, id: op.cloudflareId, status: 'unchanged', ...keptFingerprints(previous, op.kind, op.name) };
+    if (!result) return { ...base, id: op.cloudflareId, status: 'unchanged', ...keptFingerprints(previous, op.kind, op.name), ...keptSince(previous, op.kind, op.cloudflareId) };
     const id = result.status === 'skipped' ? op.cloudflareId : result.cloudflareId;
     const entry: StateEntry = { ...base, id, status: result.status };
     if (result.status === 'failed') entry.error = result.error.message;
@@ -164,7 +197,7 @@ export function buildAppliedState(plan: Plan, results: Result[], previous: State
     const fingerprints =
       result.status === 'applied' && op.desired ? secretFingerprints(op, facts.salt) : keptFingerprints(previous, op.kind, op.name).fingerprints;
     if (fingerprints && Object.keys(fingerprints).length > 0) entry.fingerprints = fingerprints;
-    return entry;
+    return { ...entry, ...managedSince(op, result, previous, facts) };
   });
   const failed = resources.filter((e) => e.status === 'failed').length;
   const skipped = resources.filter((e) => e.status === 'skipped').length;
@@ -174,6 +207,25 @@ export function buildAppliedState(plan: Plan, results: Result[], previous: State
     summary: summarizeEntries(resources),
     resources,
   };
+}
+
+/** An object `dnsctl import` declared, recorded as managed; its secrets as fingerprints. */
+export interface ImportedEntry {
+  kind: KindName;
+  name: string;
+  id: string;
+  secrets?: Record<string, Secret>;
+}
+
+/** The state file `dnsctl import` writes: every imported object managed (unchanged). Pure. */
+export function buildImportedState(entries: ImportedEntry[], facts: RunFacts): StateFile {
+  const resources: StateEntry[] = entries.map(({ kind, name, id, secrets }) => {
+    const entry: StateEntry = { kind, name, id, operation: 'noop', status: 'unchanged', managed_since: facts.startedAt.toISOString(), managed_by: 'import' };
+    const fingerprints = Object.fromEntries(Object.entries(secrets ?? {}).map(([field, secret]) => [field, secretFingerprint(facts.salt, secret)]));
+    if (Object.keys(fingerprints).length > 0) entry.fingerprints = fingerprints;
+    return entry;
+  });
+  return { ...header(facts, false, 'success'), summary: summarizeEntries(resources), resources };
 }
 
 /** A run that could not plan (account unreadable, ...): report it, keep the inventory. */
@@ -204,9 +256,20 @@ function secretFingerprints(op: Plan['operations'][number], salt: string): Recor
   const out: Record<string, string> = {};
   for (const field of kindOf(op.kind).fields) {
     const value = op.desired?.values[field.name];
-    if (field.sensitive && value instanceof Secret) out[field.name] = secretFingerprint(salt, value);
+    if (field.type === 'secret' && value instanceof Secret) out[field.name] = secretFingerprint(salt, value);
   }
   return out;
+}
+
+/** A create that happened starts the record; otherwise the previous entry's record is kept. */
+function managedSince(op: Plan['operations'][number], result: Result, previous: StateFile | null, facts: RunFacts): Pick<StateEntry, 'managed_since' | 'managed_by'> {
+  if (op.action === 'create' && result.status === 'applied') return { managed_since: facts.startedAt.toISOString(), managed_by: 'create' };
+  return keptSince(previous, op.kind, result.status === 'skipped' ? op.cloudflareId : result.cloudflareId);
+}
+
+function keptSince(previous: StateFile | null, kind: KindName, id: string | null): Pick<StateEntry, 'managed_since' | 'managed_by'> {
+  const before = id === null ? undefined : previous?.resources.find((e) => e.kind === kind && e.id === id && e.managed_since);
+  return before ? { managed_since: before.managed_since!, ...(before.managed_by ? { managed_by: before.managed_by } : {}) } : {};
 }
 
 function keptFingerprints(previous: StateFile | null, kind: KindName, name: string): { fingerprints?: Record<string, string> } {

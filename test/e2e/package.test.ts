@@ -53,17 +53,17 @@ describe('the packed package', () => {
 
   it('validates the example and applies it to a loopback API', async () => {
     const app = join(work, 'app');
-    const api = await startFakeCloudflare({ token: 'pack-token' });
+    const api = await startFakeCloudflare({ token: 'pack-token', zones: [{ name: 'example.com', id: '269d8f4853475ca241c4e730be286b20' }, { name: 'example.net' }] });
     try {
-      const env = { ...process.env, TSIG_CUSTOMER_SECRET: 'pack-secret-1', TSIG_BACKUP_SECRET: 'pack-secret-2', CLOUDFLARE_API_TOKEN: 'pack-token', CLOUDFLARE_BASE_URL: api.url };
+      const env = { ...process.env, TSIG_CUSTOMER_SECRET: 'cGFjay1zZWNyZXQtMQ==', TSIG_BACKUP_SECRET: 'cGFjay1zZWNyZXQtMg==', CLOUDFLARE_API_TOKEN: 'pack-token', CLOUDFLARE_BASE_URL: api.url };
       const config = join(root, 'config.example.yaml');
       const validated = await run('npx', ['--no-install', 'dnsctl', 'validate', config], { cwd: app, env });
       expect(validated.stdout).toContain('is valid');
       const state = join(work, 'state.json');
       // execFile (async): the fake API answers from this process while the CLI runs.
       const applied = await run('npx', ['--no-install', 'dnsctl', 'apply', config, '--state', state], { cwd: app, env });
-      expect(applied.stdout).toContain('5 created');
-      expect(api.objects('peers')).toHaveLength(3);
+      expect(applied.stdout).toContain('12 created'); // 2 TSIGs, 4 peers, 2 ACLs, 2 zones × 2 links
+      expect(api.objects('peers')).toHaveLength(4);
     } finally {
       await api.close();
     }

@@ -44,7 +44,8 @@ function newSecrets(): Secrets {
     // Hex, base64 (TSIG secrets usually are: + / =) and one with JSON-escaped characters.
     SECRET_HEX: randomHex(64),
     SECRET_B64: randomBytes(48).toString('base64'),
-    SECRET_ODD: `odd"\\secret/${randomHex(16)}%`,
+    // Base64 heavy in + and /: characters that URL- or JSON-escaping could change.
+    SECRET_ODD: `++//${randomBytes(30).toString('base64')}/+/+`,
   };
   const token = `tok_${randomBytes(24).toString('base64url')}`;
   const extra: string[] = [];

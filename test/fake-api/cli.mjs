@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
  * Runs the fake Cloudflare API standalone, e.g.
- *   node test/fake-api/cli.mjs --port 0 --token T --account A --latency 20
+ *   node test/fake-api/cli.mjs --port 0 --token T --account A --latency 20 --zone example.com
  * Prints the base URL on the first line of stdout and serves until SIGTERM or SIGINT.
  * Options: --host H, --port N, --token T, --account A, --email E --api-key K (legacy auth),
- * --latency MS, --per-page N, --budget LIMIT/WINDOW_MS (e.g. 1200/300000).
+ * --latency MS, --per-page N, --budget LIMIT/WINDOW_MS (e.g. 1200/300000),
+ * --peer-post name-only|full-body, --peer-put replace|merge,
+ * --zone NAME[=ZONE_ID] (repeatable: seeds the account's zones; id generated when left out).
  */
 import { parseArgs } from 'node:util';
 import { startFakeCloudflare } from './server.mjs';
@@ -20,6 +22,9 @@ const { values } = parseArgs({
     latency: { type: 'string' },
     'per-page': { type: 'string' },
     budget: { type: 'string' },
+    'peer-post': { type: 'string' },
+    'peer-put': { type: 'string' },
+    zone: { type: 'string', multiple: true },
   },
 });
 
@@ -38,6 +43,13 @@ function budget(text) {
   return { limit: Number(match[1]), windowMs: Number(match[2]) };
 }
 
+/** @param {string} text NAME or NAME=ZONE_ID */
+function zone(text) {
+  const match = /^([^=]+?)(?:=([0-9a-f]{32}))?$/.exec(text);
+  if (!match) throw new Error(`--zone must be NAME or NAME=ZONE_ID (32 lowercase hex), got ${text}`);
+  return { name: /** @type {string} */ (match[1]), id: match[2] };
+}
+
 const fake = await startFakeCloudflare({
   host: values.host,
   port: integer('port', values.port),
@@ -48,6 +60,10 @@ const fake = await startFakeCloudflare({
   latencyMs: integer('latency', values.latency),
   perPage: integer('per-page', values['per-page']),
   budget: budget(values.budget),
+  // startFakeCloudflare refuses a mode it does not know, naming the allowed ones.
+  peerPost: /** @type {import('./server.mjs').PeerPostMode | undefined} */ (values['peer-post']),
+  peerPut: /** @type {import('./server.mjs').PeerPutMode | undefined} */ (values['peer-put']),
+  zones: (values.zone ?? []).map(zone),
 });
 process.stdout.write(`${fake.url}\n`);
 

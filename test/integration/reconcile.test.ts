@@ -126,7 +126,7 @@ describe('a second apply', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(writes(s.fake)).toEqual([]);
     expect(s.fake.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-      [`GET ${collectionPath(s.fake, 'peers')}`, `GET ${collectionPath(s.fake, 'tsigs')}`].sort(),
+      [`GET ${collectionPath(s.fake, 'acls')}`, `GET ${collectionPath(s.fake, 'peers')}`, `GET ${collectionPath(s.fake, 'tsigs')}`].sort(),
     );
     expect(run.stdout).toContain('No changes. 8 unchanged.');
     expect(actualObjects(s.fake)).toEqual(before);
@@ -137,13 +137,13 @@ describe('a second apply', () => {
     expect(state.resources.every((e) => e.id !== null && e.status === 'unchanged')).toBe(true);
   });
 
-  it('plan --detailed-exitcode then reports no changes (exit 0) with the same two GETs', async () => {
+  it('plan --detailed-exitcode then reports no changes (exit 0) with the same three GETs', async () => {
     const s = await setup();
     await s.apply();
     s.fake.resetStats();
     const plan = await s.plan('--detailed-exitcode');
     expect(plan.code).toBe(0);
-    expect(s.fake.counts().byMethod).toEqual({ GET: 2, POST: 0, PUT: 0, DELETE: 0 });
+    expect(s.fake.counts().byMethod).toEqual({ GET: 3, POST: 0, PUT: 0, DELETE: 0 }); // one list per account-scoped kind
   });
 });
 
@@ -279,28 +279,34 @@ describe('duplicate names in the account', () => {
     expect(s.fake.objects('tsigs').find((t) => t.id === a.id)?.secret).toBe('by-hand-1');
   });
 
-  it('uses the id recorded in the state file, and never touches the hand-made namesake', async () => {
+  it('uses the id recorded in the state file; namesakes of a declared name are shown and deleted as duplicates', async () => {
     const s = await setup(spec);
     expect((await s.apply()).code).toBe(0);
     const mine = s.fake.objects('tsigs').find((t) => t.name === 'dup.tsig.')!;
     const myTwin = s.fake.objects('peers').find((p) => p.name === 'twin')!;
-    const hand = s.fake.seed('tsigs', { name: 'dup.tsig.', algo: 'hmac-sha1.', secret: 'made-by-hand' });
+    const hand = s.fake.seed('tsigs', { name: 'DUP.tsig.', algo: 'hmac-sha1.', secret: 'bWFkZS1ieS1oYW5k' });
     const handTwin = s.fake.seed('peers', { name: 'twin', ip: '198.51.100.1', port: 53 });
-    s.fake.resetStats();
 
+    // The duplicates never hide: the plan shows them, with --detailed-exitcode 2.
+    const plan = await s.plan('--detailed-exitcode');
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+    expect(plan.stdout).toContain(`why: duplicate of TSIG "dup.tsig." (id ${mine.id}, the one dnsctl manages)`);
+    expect(plan.stdout).toContain(`why: duplicate of peer "twin" (id ${myTwin.id}, the one dnsctl manages)`);
+
+    s.fake.resetStats();
     const again = await s.apply();
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(writes(s.fake)).toEqual([]);
-    expect(again.stdout).toContain('2 object(s) in the account are not in the config');
+    expect(writes(s.fake).map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+      [`DELETE ${collectionPath(s.fake, 'peers')}/${handTwin.id}`, `DELETE ${collectionPath(s.fake, 'tsigs')}/${hand.id}`].sort(),
+    );
+    expect(nameCounts(s.fake, 'peers').get('twin')).toBe(1);
 
-    // A new secret goes to the recorded TSIG only; its peer keeps pointing at it.
+    // A new secret goes to the recorded TSIG; its peer keeps pointing at it.
     s.env.SECRET_DUP = randomHex(64);
     s.fake.resetStats();
     const update = await s.apply();
     expect(update.code).toBe(0);
     expect(writes(s.fake).map((r) => `${r.method} ${r.path}`)).toEqual([`PUT ${collectionPath(s.fake, 'tsigs')}/${mine.id}`]);
-    expect(s.fake.objects('tsigs').find((t) => t.id === hand.id)).toEqual(hand);
-    expect(s.fake.objects('peers').find((p) => p.id === handTwin.id)).toEqual(handTwin);
     expect(s.fake.objects('peers').find((p) => p.name === 'uses-dup')?.tsig_id).toBe(mine.id);
     expect(s.fake.objects('peers').find((p) => p.id === myTwin.id)).toEqual(myTwin);
   });
@@ -352,7 +358,8 @@ describe('pruning', () => {
     expect(plan.stdout).toContain('2 object(s) in the account are not in the config');
     expect(writes(s.fake)).toEqual([]);
 
-    const run = await s.apply();
+    // 4 deletes of 6 managed objects: above the blast-radius limit of 3, allowed for this run.
+    const run = await s.apply('--allow-deletes', '4');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const deletes = writes(s.fake);
     expect(deletes.every((r) => r.method === 'DELETE')).toBe(true);
@@ -438,7 +445,8 @@ describe('pruning', () => {
     const hand = s.fake.seed('tsigs', { name: 'drop.tsig.', algo: 'hmac-sha1.', secret: 'by-hand' });
     s.writeSpec(reduced);
     s.fake.resetStats();
-    const run = await s.apply();
+    // 4 deletes of 6 managed objects: above the blast-radius limit of 3, allowed for this run.
+    const run = await s.apply('--allow-deletes', '4');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(writes(s.fake).filter((r) => r.path.includes('/tsigs/')).map((r) => r.path)).toEqual([`${collectionPath(s.fake, 'tsigs')}/${mine.id}`]);
     expect(s.fake.objects('tsigs').find((t) => t.name === 'drop.tsig.')).toEqual(hand);

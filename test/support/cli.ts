@@ -175,17 +175,33 @@ export interface TsigSpec {
 
 export interface PeerSpec {
   name: string;
-  ip: string;
+  /** Left out: a peer with no address. */
+  ip?: string;
   port?: number;
   ixfr_enable?: boolean;
   tsig?: string;
 }
 
+export interface AclSpec {
+  name: string;
+  ip_range: string;
+}
+
+export interface ZoneSpec {
+  name: string;
+  zone_id?: string;
+  incoming?: { peers: string[]; auto_refresh_seconds?: number };
+  outgoing?: { peers: string[]; enabled?: boolean };
+}
+
 export interface ConfigSpec {
   /** Default ACCOUNT_ID; `null` leaves `account_id` out (CLOUDFLARE_ACCOUNT_ID then). */
   accountId?: string | null;
+  manage?: 'declared' | 'all';
   tsigs?: TsigSpec[];
   peers?: PeerSpec[];
+  acls?: AclSpec[];
+  zones?: ZoneSpec[];
 }
 
 const quote = (text: string) => JSON.stringify(text);
@@ -195,6 +211,7 @@ export function configYaml(spec: ConfigSpec): string {
   const lines = ['version: 1'];
   const accountId = spec.accountId === undefined ? ACCOUNT_ID : spec.accountId;
   if (accountId !== null) lines.push(`account_id: ${quote(accountId)}`);
+  if (spec.manage) lines.push(`manage: ${spec.manage}`);
   if (spec.tsigs && spec.tsigs.length > 0) {
     lines.push('tsigs:');
     for (const t of spec.tsigs) {
@@ -204,10 +221,30 @@ export function configYaml(spec: ConfigSpec): string {
   if (spec.peers && spec.peers.length > 0) {
     lines.push('peers:');
     for (const p of spec.peers) {
-      lines.push(`  - name: ${quote(p.name)}`, `    ip: ${quote(p.ip)}`);
+      lines.push(`  - name: ${quote(p.name)}`);
+      if (p.ip !== undefined) lines.push(`    ip: ${quote(p.ip)}`);
       if (p.port !== undefined) lines.push(`    port: ${p.port}`);
       if (p.ixfr_enable !== undefined) lines.push(`    ixfr_enable: ${p.ixfr_enable}`);
       if (p.tsig !== undefined) lines.push(`    tsig: ${quote(p.tsig)}`);
+    }
+  }
+  if (spec.acls && spec.acls.length > 0) {
+    lines.push('acls:');
+    for (const a of spec.acls) lines.push(`  - name: ${quote(a.name)}`, `    ip_range: ${quote(a.ip_range)}`);
+  }
+  if (spec.zones && spec.zones.length > 0) {
+    lines.push('zones:');
+    for (const z of spec.zones) {
+      lines.push(`  - name: ${quote(z.name)}`);
+      if (z.zone_id) lines.push(`    zone_id: ${quote(z.zone_id)}`);
+      if (z.incoming) {
+        lines.push('    incoming:', `      peers: ${JSON.stringify(z.incoming.peers)}`);
+        if (z.incoming.auto_refresh_seconds !== undefined) lines.push(`      auto_refresh_seconds: ${z.incoming.auto_refresh_seconds}`);
+      }
+      if (z.outgoing) {
+        lines.push('    outgoing:', `      peers: ${JSON.stringify(z.outgoing.peers)}`);
+        if (z.outgoing.enabled !== undefined) lines.push(`      enabled: ${z.outgoing.enabled}`);
+      }
     }
   }
   return `${lines.join('\n')}\n`;

@@ -1,20 +1,53 @@
-import type { DesiredResource, DesiredState } from '../../src/resources/types.js';
+import { canonicalKeyName, canonicalZoneName } from '../../src/resources/names.js';
+import type { DesiredResource, DesiredState, ManageMode, ZoneRef } from '../../src/resources/types.js';
 import { Secret } from '../../src/secret.js';
 
 export const ACCOUNT = '01a7362d577a6c3019a474fd6f485823';
 
+/** A TSIG as the config loader makes it: the name canonical (lower case, one trailing dot). */
 export function tsig(name: string, secret: string, algo = 'hmac-sha512.'): DesiredResource {
-  return { kind: 'tsig', name, values: { algo, secret: new Secret(secret) } };
+  return { kind: 'tsig', name: canonicalKeyName(name), values: { algo, secret: new Secret(secret) } };
 }
 
-export function peer(name: string, fields: { ip?: string; port?: number; ixfr_enable?: boolean; tsig?: string | null } = {}): DesiredResource {
+export function peer(
+  name: string,
+  fields: { ip?: string | null; port?: number | null; ixfr_enable?: boolean; tsig?: string | null; previousNames?: string[] } = {},
+): DesiredResource {
+  const ip = fields.ip === undefined ? '192.0.2.1' : fields.ip;
   return {
     kind: 'peer',
     name,
-    values: { ip: fields.ip ?? '192.0.2.1', port: fields.port ?? 53, ixfr_enable: fields.ixfr_enable ?? false, tsig: fields.tsig ?? null },
+    values: {
+      ip,
+      port: fields.port === undefined ? (ip === null ? null : 53) : fields.port,
+      ixfr_enable: fields.ixfr_enable ?? false,
+      tsig: fields.tsig ? canonicalKeyName(fields.tsig) : null,
+    },
+    ...(fields.previousNames ? { previousNames: fields.previousNames } : {}),
   };
 }
 
+export function acl(name: string, ipRange: string): DesiredResource {
+  return { kind: 'acl', name, values: { ip_range: ipRange } };
+}
+
+export function zone(name: string, id: string | null = null): ZoneRef {
+  return { name: canonicalZoneName(name), id };
+}
+
+export function incoming(zoneRef: ZoneRef, peers: string[], autoRefreshSeconds = 86_400): DesiredResource {
+  return { kind: 'incoming', name: zoneRef.name, zone: zoneRef, values: { peers: [...peers].sort(), auto_refresh_seconds: autoRefreshSeconds } };
+}
+
+export function outgoing(zoneRef: ZoneRef, peers: string[], enabled = true): DesiredResource {
+  return { kind: 'outgoing', name: zoneRef.name, zone: zoneRef, values: { peers: [...peers].sort(), enabled } };
+}
+
 export function desired(...resources: DesiredResource[]): DesiredState {
-  return { accountId: ACCOUNT, resources };
+  const zones = [...new Map(resources.flatMap((r) => (r.zone ? [[r.zone.name, r.zone] as const] : []))).values()];
+  return { accountId: ACCOUNT, resources, zones };
+}
+
+export function withManage(state: DesiredState, manage: ManageMode): DesiredState {
+  return { ...state, manage };
 }

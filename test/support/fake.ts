@@ -15,6 +15,7 @@ import { ConfigError, DnsctlError, formatProblem } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { plainStyle } from '../../src/report/style.js';
 import { startFakeCloudflare, type FakeCloudflare, type FakeOptions, type RequestRecord } from '../fake-api/server.mjs';
+import { canonicalKeyName } from '../../src/resources/names.js';
 import { randomHex, type ConfigSpec } from './cli.js';
 
 export type { FakeCloudflare, RequestRecord };
@@ -34,12 +35,12 @@ export async function closeFakes(): Promise<void> {
 }
 
 /** The path of a collection as the fake records it. */
-export function collectionPath(fake: FakeCloudflare, collection: 'tsigs' | 'peers'): string {
+export function collectionPath(fake: FakeCloudflare, collection: 'tsigs' | 'peers' | 'acls'): string {
   return `/client/v4/accounts/${fake.accountId}/secondary_dns/${collection}`;
 }
 
 /** Requests with this method to the collection (`item`: to one of its objects instead). */
-export function requestsTo(fake: FakeCloudflare, method: string, collection: 'tsigs' | 'peers', item = false): RequestRecord[] {
+export function requestsTo(fake: FakeCloudflare, method: string, collection: 'tsigs' | 'peers' | 'acls', item = false): RequestRecord[] {
   const base = collectionPath(fake, collection);
   return fake.requests.filter((r) => r.method === method && (item ? r.path.startsWith(`${base}/`) : r.path === base));
 }
@@ -49,32 +50,77 @@ export function writes(fake: FakeCloudflare): RequestRecord[] {
   return fake.requests.filter((r) => r.method !== 'GET');
 }
 
+/** TSIG ids by canonical name (lower case, one trailing dot). */
 export function tsigIdByName(fake: FakeCloudflare): Map<string, string> {
-  return new Map(fake.objects('tsigs').map((t) => [t.name, t.id]));
+  return new Map(fake.objects('tsigs').map((t) => [canonicalKeyName(t.name), t.id]));
+}
+
+export function peerIdByName(fake: FakeCloudflare): Map<string, string> {
+  return new Map(fake.objects('peers').map((p) => [p.name, p.id]));
 }
 
 /** What the account must hold for `spec` (ids left out; tsig_id resolved by name), sorted by name. */
 export function expectedObjects(fake: FakeCloudflare, spec: ConfigSpec, env: Record<string, string>) {
   const ids = tsigIdByName(fake);
   const tsigs = (spec.tsigs ?? [])
-    .map((t) => ({ name: t.name, algo: t.algo ?? 'hmac-sha512.', secret: env[t.secretVar] }))
+    .map((t) => ({ name: canonicalKeyName(t.name), algo: t.algo ?? 'hmac-sha512.', secret: env[t.secretVar] }))
     .sort(byName);
+  // As the live API answers: no address is "" and port 0; no TSIG is no tsig_id at all.
   const peers = (spec.peers ?? [])
     .map((p) => ({
       name: p.name,
-      ip: p.ip,
-      port: p.port ?? 53,
+      ip: p.ip ?? '',
+      port: p.port ?? (p.ip === undefined ? 0 : 53),
       ixfr_enable: p.ixfr_enable ?? false,
-      tsig_id: p.tsig === undefined ? '' : ids.get(p.tsig),
+      ...(p.tsig === undefined ? {} : { tsig_id: ids.get(canonicalKeyName(p.tsig)) }),
     }))
     .sort(byName);
-  return { tsigs, peers };
+  const acls = (spec.acls ?? []).map((a) => ({ name: a.name, ip_range: a.ip_range })).sort(byName);
+  return { tsigs, peers, acls };
+}
+
+/** The zone links the account must hold for `spec`: per zone name, peers by name (sorted) and settings. */
+export function expectedLinks(spec: ConfigSpec) {
+  return Object.fromEntries(
+    (spec.zones ?? []).map((z) => [
+      z.name.toLowerCase().replace(/\.$/, ''),
+      {
+        incoming: z.incoming ? { peers: [...z.incoming.peers].sort(), auto_refresh_seconds: z.incoming.auto_refresh_seconds ?? 86_400 } : null,
+        outgoing: z.outgoing ? { peers: [...z.outgoing.peers].sort(), enabled: z.outgoing.enabled ?? true } : null,
+      },
+    ]),
+  );
+}
+
+/** The zone links the account holds, in the shape of expectedLinks (peer ids turned back into names). */
+export function actualLinks(fake: FakeCloudflare, zoneNames: string[]) {
+  const names = new Map(fake.objects('peers').map((p) => [p.id, p.name]));
+  const byName = new Map(fake.zonesList().map((z) => [z.name.toLowerCase(), z.id]));
+  return Object.fromEntries(
+    zoneNames.map((name) => {
+      const id = byName.get(name.toLowerCase().replace(/\.$/, ''));
+      const links = id ? fake.links(id) : { incoming: null, outgoing: null, outgoingEnabled: false };
+      const peerNames = (link: Record<string, unknown> | null) => ((link?.peers as string[] | undefined) ?? []).map((p) => names.get(p) ?? p).sort();
+      return [
+        name.toLowerCase().replace(/\.$/, ''),
+        {
+          incoming: links.incoming ? { peers: peerNames(links.incoming), auto_refresh_seconds: links.incoming.auto_refresh_seconds } : null,
+          outgoing: links.outgoing ? { peers: peerNames(links.outgoing), enabled: links.outgoingEnabled } : null,
+        },
+      ];
+    }),
+  );
 }
 
 /** What the account holds, ids left out, sorted by name. */
 export function actualObjects(fake: FakeCloudflare) {
   const strip = ({ id: _id, ...rest }: Record<string, unknown>) => rest;
-  return { tsigs: fake.objects('tsigs').map(strip).sort(byName), peers: fake.objects('peers').map(strip).sort(byName) };
+  const stripTimes = ({ created_time: _c, modified_time: _m, ...rest }: Record<string, unknown>) => rest;
+  return {
+    tsigs: fake.objects('tsigs').map(strip).sort(byName),
+    peers: fake.objects('peers').map(strip).sort(byName),
+    acls: fake.objects('acls').map(strip).map(stripTimes).sort(byName),
+  };
 }
 
 function byName(a: { name?: unknown }, b: { name?: unknown }): number {
@@ -82,7 +128,7 @@ function byName(a: { name?: unknown }, b: { name?: unknown }): number {
 }
 
 /** How many objects of the collection carry each name (for "no duplicates"). */
-export function nameCounts(fake: FakeCloudflare, collection: 'tsigs' | 'peers'): Map<string, number> {
+export function nameCounts(fake: FakeCloudflare, collection: 'tsigs' | 'peers' | 'acls'): Map<string, number> {
   const counts = new Map<string, number>();
   for (const obj of fake.objects(collection)) counts.set(obj.name, (counts.get(obj.name) ?? 0) + 1);
   return counts;
@@ -144,6 +190,7 @@ export async function runInProcess(argv: string[], options: InProcessOptions = {
     const command = parsed.options.command;
     if (command === 'validate') code = await (await import('../../src/commands/validate.js')).validateCommand(ctx);
     else if (command === 'plan') code = await (await import('../../src/commands/plan.js')).planCommand(ctx);
+    else if (command === 'import') code = await (await import('../../src/commands/import.js')).importCommand(ctx);
     else code = await (await import('../../src/commands/apply.js')).applyCommand(ctx);
   } catch (err) {
     error = err;

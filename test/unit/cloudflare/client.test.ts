@@ -1,6 +1,6 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCloudflareClient, operationName, type CloudflareClientOptions } from '../../../src/cloudflare/client.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCloudflareClient, makeScrubber, operationName, type CloudflareClientOptions } from '../../../src/cloudflare/client.js';
 import type { RetryOptions } from '../../../src/cloudflare/retry.js';
 import { ApiError, CredentialsError } from '../../../src/errors.js';
 import { USER_AGENT, VERSION } from '../../../src/version.js';
@@ -217,17 +217,49 @@ describe('listAll', () => {
     expect(await client().client.listAll(PEERS)).toEqual([peer(1)]);
   });
 
-  it('follows total_count when total_pages is missing, and stops on an empty page', async () => {
+  it('follows total_count when total_pages is missing', async () => {
+    const info = (page: number) => ({ result_info: { page, per_page: 1, count: 1, total_count: 2 } });
     nock(API)
       .get(`/client/v4${PEERS}`)
-      .reply(200, ok([peer(1)], { result_info: { page: 1, per_page: 1, count: 1, total_count: 9 } }))
+      .reply(200, ok([peer(1)], info(1)))
       .get(`/client/v4${PEERS}`)
       .query({ page: '2', per_page: '1' })
-      .reply(200, ok([peer(2)], { result_info: { page: 2, per_page: 1, count: 1, total_count: 9 } }))
-      .get(`/client/v4${PEERS}`)
-      .query({ page: '3', per_page: '1' })
-      .reply(200, ok([], { result_info: { page: 3, per_page: 1, count: 0, total_count: 9 } }));
+      .reply(200, ok([peer(2)], info(2)));
     expect(await client().client.listAll(PEERS)).toEqual([peer(1), peer(2)]);
+  });
+
+  /** Page answers: ids on each page, and the total_count each page claims. */
+  function pages(...answers: Array<{ ids: number[]; total: number }>) {
+    const scope = nock(API);
+    answers.forEach(({ ids, total }, index) => {
+      const page = index % 2 === 0 ? 1 : 2;
+      const interceptor = page === 1 ? scope.get(`/client/v4${PEERS}`) : scope.get(`/client/v4${PEERS}`).query({ page: '2', per_page: '2' });
+      interceptor.reply(200, ok(ids.map(peer), { result_info: { page, per_page: 2, count: ids.length, total_count: total, total_pages: 2 } }));
+    });
+  }
+
+  it('reads a paged list again when an object was deleted between pages (one hidden, count short)', async () => {
+    // Read 1: peer-2 deleted after page 1, so peer-3 slid onto page 1 unseen; read 2 is stable.
+    pages({ ids: [1, 2], total: 4 }, { ids: [4], total: 3 }, { ids: [1, 3], total: 3 }, { ids: [4], total: 3 });
+    const { client: c, logs } = client();
+    expect(await c.listAll(PEERS)).toEqual([1, 3, 4].map(peer));
+    expect(logs.lines()).toContainEqual(
+      expect.objectContaining({ level: 40, msg: 'GET peers: the list changed while it was read page by page (total_count went from 4 to 3); reading it again' }),
+    );
+  });
+
+  it('reads it again when an object comes on two pages (one was created in front of it)', async () => {
+    pages({ ids: [1, 2], total: 3 }, { ids: [2, 3], total: 3 }, { ids: [1, 2], total: 4 }, { ids: [3, 4], total: 4 });
+    expect(await client().client.listAll(PEERS)).toEqual([1, 2, 3, 4].map(peer));
+  });
+
+  it('fails before planning when the list keeps changing through three reads', async () => {
+    pages({ ids: [1, 2], total: 4 }, { ids: [3], total: 4 }, { ids: [1, 2], total: 4 }, { ids: [3], total: 4 }, { ids: [1, 2], total: 4 }, { ids: [3], total: 4 });
+    const err = await rejection(() => client().client.listAll(PEERS));
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.message).toBe(
+      'GET peers: the list changed while it was read page by page (read 3 objects, total_count says 4), 3 times in a row; run again when nothing else is changing the account',
+    );
   });
 
   it('refuses to loop when the server ignores the page parameter', async () => {
@@ -261,18 +293,21 @@ describe('retries over HTTP', () => {
   });
 
   it('honours retry-after as an HTTP date on a 429', async () => {
-    const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
-    nock(API)
-      .get(`/client/v4${PEERS}`)
-      .reply(429, failure({ code: 971, message: 'Please wait' }), { 'retry-after': inTenSeconds })
-      .get(`/client/v4${PEERS}`)
-      .reply(200, ok([]));
-    const { client: c, waits } = client();
-    await c.request('GET', PEERS);
-    expect(waits).toHaveLength(1);
-    // HTTP dates have whole seconds: the wait is between 9 and 10 s.
-    expect(waits[0]).toBeGreaterThan(8_900);
-    expect(waits[0]).toBeLessThanOrEqual(10_000);
+    // A fake clock (Date only) on a whole second: the wait is exactly the 10 s the date says.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-03-01T12:00:00.000Z'));
+      nock(API)
+        .get(`/client/v4${PEERS}`)
+        .reply(429, failure({ code: 971, message: 'Please wait' }), { 'retry-after': 'Sun, 01 Mar 2026 12:00:10 GMT' })
+        .get(`/client/v4${PEERS}`)
+        .reply(200, ok([]));
+      const { client: c, waits } = client();
+      await c.request('GET', PEERS);
+      expect(waits).toEqual([10_000]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('retries a 500 and returns the later success', async () => {
@@ -394,5 +429,174 @@ describe('keeping secrets out of messages', () => {
     const quoted = await rejection(() => c.request('GET', PEERS));
     expect(quoted.message).toBe('GET peers: HTTP 503: an answer that is not valid JSON: "upstream said: (redacted)"');
     expect(JSON.stringify(failed) + JSON.stringify(quoted)).not.toContain(ACCOUNT_SECRET);
+  });
+});
+
+describe('errors a real user meets (issue 8, item 7)', () => {
+  const verify = (status: number, body: Record<string, unknown>) => nock(API).get('/client/v4/user/tokens/verify').reply(status, body);
+  const accountVerify = (status: number, body: Record<string, unknown>) => nock(API).get(`/client/v4/accounts/${ACCOUNT}/tokens/verify`).reply(status, body);
+
+  it('9109: the account id is wrong or the token cannot see it, without asking anything more', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 9109, message: 'Unauthorized to access requested resource' }));
+    const err = await rejection(() => client().client.request('GET', PEERS));
+    expect(err.message).toBe(
+      `GET peers: HTTP 403: [9109] Unauthorized to access requested resource — the token cannot access account ${ACCOUNT}: ` +
+        `the account id is wrong (check account_id / CLOUDFLARE_ACCOUNT_ID), or the token's "Account Resources" do not include it`,
+    );
+  });
+
+  it('9109 from the token\'s IP filter says so', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 9109, message: 'Cannot use the access token from location: 192.0.2.7' }));
+    const err = await rejection(() => client().client.request('GET', PEERS));
+    expect(err.message).toContain('the API token is limited to other client IP addresses');
+  });
+
+  it('10000 with a token Cloudflare does not accept: invalid, expired or revoked', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 10000, message: 'Authentication error' }));
+    verify(401, failure({ code: 1000, message: 'Invalid API Token' }));
+    accountVerify(401, failure({ code: 1000, message: 'Invalid API Token' }));
+    const err = (await rejection(() => client().client.request('GET', PEERS))) as ApiError;
+    expect(err.status).toBe(403);
+    expect(err.message).toBe(
+      'GET peers: HTTP 403: [10000] Authentication error — the API token is invalid, expired or revoked: check CLOUDFLARE_API_TOKEN, ' +
+        'or create a token with the "Account Settings Write" permission',
+    );
+  });
+
+  it('10000 with a valid token: the token lacks the permission (asked once per client)', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 10000, message: 'Authentication error' }));
+    nock(API).get(`/client/v4${TSIGS}`).reply(403, failure({ code: 10000, message: 'Authentication error' }));
+    verify(200, ok({ id: 'tok', status: 'active' }));
+    const c = client().client;
+    const [peers, tsigs] = await Promise.all([rejection(() => c.request('GET', PEERS)), rejection(() => c.request('GET', TSIGS))]);
+    const expected = ` — the API token is valid but lacks the permission on account ${ACCOUNT}: give it "Account Settings Write" ("Account Settings Read" is enough for plan)`;
+    expect(peers.message).toBe(`GET peers: HTTP 403: [10000] Authentication error${expected}`);
+    expect(tsigs.message).toBe(`GET tsigs: HTTP 403: [10000] Authentication error${expected}`);
+  });
+
+  it('10000 with an account-owned token, which only the account verify endpoint knows', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 10000, message: 'Authentication error' }));
+    verify(401, failure({ code: 1000, message: 'Invalid API Token' }));
+    accountVerify(200, ok({ id: 'tok', status: 'active' }));
+    expect((await rejection(() => client().client.request('GET', PEERS))).message).toContain('the API token is valid but lacks the permission');
+  });
+
+  it('10000 when the token check cannot tell: the permission the token needs', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 10000, message: 'Authentication error' }));
+    verify(404, failure({ code: 7000, message: 'No route for that URI' }));
+    accountVerify(404, failure({ code: 7000, message: 'No route for that URI' }));
+    expect((await rejection(() => client().client.request('GET', PEERS))).message).toBe(
+      'GET peers: HTTP 403: [10000] Authentication error — the API token needs the "Account Settings Write" permission on this account ("Account Settings Read" to list)',
+    );
+  });
+
+  it('10000 with the legacy key names the email and key, without a token check', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 10000, message: 'Authentication error' }));
+    const c = client({ credentials: { kind: 'key', email: 'ops@example.com', key: API_KEY } }).client;
+    expect((await rejection(() => c.request('GET', PEERS))).message).toContain('Cloudflare refused CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY');
+  });
+
+  it('6003 "Invalid request headers": the token variable holds more than the token', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(400, failure({ code: 6003, message: 'Invalid request headers' }));
+    expect((await rejection(() => client().client.request('GET', PEERS))).message).toBe(
+      'GET peers: HTTP 400: [6003] Invalid request headers — Cloudflare cannot read the Authorization header: CLOUDFLARE_API_TOKEN must hold the token alone (no "Bearer ", no quotes)',
+    );
+  });
+
+  it('1000 "Invalid API Token": invalid, expired or revoked', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(401, failure({ code: 1000, message: 'Invalid API Token' }));
+    expect((await rejection(() => client().client.request('GET', PEERS))).message).toContain('the API token is invalid, expired or revoked');
+  });
+
+  it('an account without Secondary DNS: an Enterprise feature the account team enables', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 1001, message: 'Your account is not entitled to use Secondary DNS' }));
+    const err = await rejection(() => client().client.request('GET', PEERS));
+    expect(err.message).toBe(
+      `GET peers: HTTP 403: [1001] Your account is not entitled to use Secondary DNS — Secondary DNS is not enabled on account ${ACCOUNT}: ` +
+        'it is an Enterprise feature that your Cloudflare account team enables; ask them to turn it on',
+    );
+  });
+
+  it('"not enabled" on a 400 is not taken for a missing Secondary DNS; on a 403 it is', async () => {
+    nock(API).put(`/client/v4${PEERS}/p1`).reply(400, failure({ code: 1001, message: 'ixfr is not enabled for this peer' }));
+    nock(API).get(`/client/v4${PEERS}`).reply(403, failure({ code: 1001, message: 'Secondary DNS is not enabled for this account' }));
+    const c = client().client;
+    expect((await rejection(() => c.request('PUT', `${PEERS}/p1`, { name: 'p' }))).message).toBe('PUT peers/p1: HTTP 400: [1001] ixfr is not enabled for this peer');
+    expect((await rejection(() => c.request('GET', PEERS))).message).toContain('Secondary DNS is not enabled on account');
+  });
+
+  it('a 429 asking for a longer wait than dnsctl accepts: "rate limited, retry after N s", at once', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(429, failure({ code: 971, message: 'Please wait and consider throttling your request speed' }), { 'retry-after': '3600' });
+    const { client: c, waits } = client();
+    const err = (await rejection(() => c.request('GET', PEERS))) as ApiError;
+    expect(err.status).toBe(429);
+    expect(err.message).toBe('GET peers: rate limited by Cloudflare (HTTP 429), retry after 3600 s, more than dnsctl waits (310 s in all); run again later');
+    expect(waits).toEqual([]);
+  });
+
+  it('a 429 that outlasts the retries says so too', async () => {
+    nock(API).get(`/client/v4${PEERS}`).times(2).reply(429, failure({ code: 971, message: 'Please wait' }), { 'retry-after': '2' });
+    const { client: c, waits } = client({}, { maxRetries: 1 });
+    const err = await rejection(() => c.request('GET', PEERS));
+    expect(err.message).toBe('GET peers: rate limited by Cloudflare (HTTP 429), retry after 2 s, and the retries are used up (--max-retries); run again later');
+    expect(waits).toEqual([2000]);
+  });
+
+  it('retries a 409 (a lock timeout), a POST too: it did not act', async () => {
+    nock(API)
+      .post(`/client/v4${PEERS}`)
+      .reply(409, failure({ code: 1000, message: 'lock timeout' }))
+      .post(`/client/v4${PEERS}`)
+      .reply(200, ok({ id: '1', name: 'p' }));
+    const { client: c, waits } = client();
+    expect((await c.request('POST', PEERS, { name: 'p' })).result).toEqual({ id: '1', name: 'p' });
+    expect(waits).toHaveLength(1);
+  });
+
+  it('obeys x-should-retry: true on a 4xx, and x-should-retry: false even on a 503 or a 429', async () => {
+    nock(API)
+      .get(`/client/v4${PEERS}`)
+      .reply(400, failure({ code: 1000, message: 'try again' }), { 'x-should-retry': 'true' })
+      .get(`/client/v4${PEERS}`)
+      .reply(200, ok([]));
+    nock(API).get(`/client/v4${TSIGS}`).reply(503, failure({ code: 1000, message: 'down' }), { 'x-should-retry': 'false' });
+    nock(API).get(`/client/v4${PEERS}/x`).reply(429, failure({ code: 971, message: 'wait' }), { 'x-should-retry': 'false' });
+    const { client: c, waits } = client();
+    expect((await c.request('GET', PEERS)).result).toEqual([]);
+    expect(waits).toHaveLength(1);
+    expect(((await rejection(() => c.request('GET', TSIGS))) as ApiError).status).toBe(503);
+    expect(((await rejection(() => c.request('GET', `${PEERS}/x`))) as ApiError).status).toBe(429);
+    expect(waits).toHaveLength(1);
+  });
+
+  it('x-should-retry: true never resends a POST whose outcome is unknown (a 5xx)', async () => {
+    nock(API).post(`/client/v4${PEERS}`).reply(502, failure({ code: 1000, message: 'Bad gateway' }), { 'x-should-retry': 'true' });
+    const { client: c, waits } = client();
+    expect(((await rejection(() => c.request('POST', PEERS, { name: 'p' }))) as ApiError).status).toBe(502);
+    expect(waits).toEqual([]);
+  });
+
+  it('a 3xx names its Location (without user info or query) and is never followed', async () => {
+    nock(API).get(`/client/v4${PEERS}`).reply(301, '', { location: 'https://user:pw@elsewhere.example/client/v4/peers?token=abc' });
+    const { client: c, waits } = client();
+    const err = (await rejection(() => c.request('GET', PEERS))) as ApiError;
+    expect(err.status).toBe(301);
+    expect(err.message).toBe(
+      'GET peers: HTTP 301: a redirect to https://elsewhere.example/client/v4/peers, which dnsctl does not follow ' +
+        '(the credentials stay with https://api.cloudflare.com); check --api-url / CLOUDFLARE_BASE_URL',
+    );
+    expect(waits).toEqual([]);
+  });
+});
+
+describe('makeScrubber', () => {
+  it('scrubs the client-wide values and a request\'s sensitive fields, longest first across both', () => {
+    const { scrub, forBody } = makeScrubber(['AAAAAAAAAA', 'short', 'BBBBBBBBBBBBBBBBBBBB']);
+    expect(scrub('x AAAAAAAAAA y BBBBBBBBBBBBBBBBBBBB short')).toBe('x (redacted) y (redacted) short');
+    expect(forBody({ name: 'AAAAAAAAAA-name', secret: 'AAAAAAAAAA-secret' })('AAAAAAAAAA-secret and AAAAAAAAAA-name')).toBe(
+      '(redacted) and (redacted)-name',
+    );
+    expect(forBody({ name: 'n' })).toBe(scrub);
+    expect(forBody({ secret: 'BBBBBBBBBBBBBBBBBBBB' })).toBe(scrub);
   });
 });

@@ -117,7 +117,7 @@ describe('withRetry', () => {
   });
 
   it('never retries other 4xx or unknown errors', async () => {
-    for (const err of [apiError(400), apiError(401), apiError(403), apiError(404), apiError(409), new Error('bug')]) {
+    for (const err of [apiError(400), apiError(401), apiError(403), apiError(404), new Error('bug')]) {
       const { waits, context, policy } = setup('GET');
       const attempts = failingWith(err);
       await expect(withRetry(attempts.attempt, context, policy)).rejects.toBe(err);
@@ -165,7 +165,10 @@ describe('withRetry', () => {
   it('stops when a rate-limit wait would bring the total past 310 s, but still tells the pacer', async () => {
     const { waits, rateLimited, context, policy } = setup('GET', { maxWaitMs: 10_000 });
     const tooLong = apiError(429, 305_000);
-    await expect(withRetry(failingWith(apiError(429, 6000), tooLong).attempt, context, policy)).rejects.toBe(tooLong);
+    await expect(withRetry(failingWith(apiError(429, 6000), tooLong).attempt, context, policy)).rejects.toMatchObject({
+      status: 429,
+      message: 'GET peers: rate limited by Cloudflare (HTTP 429), retry after 305 s, more than dnsctl waits (310 s in all); run again later',
+    });
     expect(waits).toEqual([6000]);
     expect(rateLimited).toEqual([6000, 305_000]);
   });
@@ -195,5 +198,55 @@ describe('withRetry', () => {
     );
     expect(attempts.calls).toBe(1);
     expect(waits).toEqual([]);
+  });
+});
+
+describe('withRetry: 409, x-should-retry and failures that cannot change', () => {
+  const withHeader = (status: number, shouldRetry: boolean) => new ApiError('X peers', status, [], `HTTP ${status}`, null, false, shouldRetry);
+
+  it('retries a 409 (Cloudflare\'s lock timeout) for any method, as the official SDKs do', async () => {
+    for (const method of ['GET', 'POST', 'PUT']) {
+      const { waits, context, policy } = setup(method);
+      const attempts = failingWith(apiError(409));
+      expect(await withRetry(attempts.attempt, context, policy)).toBe('ok');
+      expect(attempts.calls).toBe(2);
+      expect(waits).toHaveLength(1);
+    }
+  });
+
+  it('x-should-retry: true retries an answer it would not; x-should-retry: false stops one it would', async () => {
+    const yes = setup('GET');
+    const retried = failingWith(withHeader(400, true));
+    expect(await withRetry(retried.attempt, yes.context, yes.policy)).toBe('ok');
+    expect(yes.logs.lines()).toContainEqual(expect.objectContaining({ reason: 'HTTP 400, x-should-retry: true' }));
+    for (const status of [429, 500, 409]) {
+      const no = setup('GET');
+      const refusedRetry = withHeader(status, false);
+      await expect(withRetry(failingWith(refusedRetry).attempt, no.context, no.policy)).rejects.toBe(refusedRetry);
+      expect(no.waits).toEqual([]);
+    }
+  });
+
+  it('x-should-retry: true still never resends a POST whose outcome is unknown', async () => {
+    const { waits, context, policy } = setup('POST');
+    const lost = withHeader(502, true);
+    await expect(withRetry(failingWith(lost).attempt, context, policy)).rejects.toBe(lost);
+    expect(waits).toEqual([]);
+  });
+
+  it('never retries a network failure marked as one that cannot change (unknown host, bad port)', async () => {
+    const { waits, context, policy } = setup('GET');
+    const permanent = new NetworkError('X peers', 'unknown host', false, false);
+    await expect(withRetry(failingWith(permanent).attempt, context, policy)).rejects.toBe(permanent);
+    expect(waits).toEqual([]);
+  });
+});
+
+describe('withRetry: a 429 nobody will wait out', () => {
+  it('does not make the pacer hold every other request for an hour', async () => {
+    const { waits, rateLimited, context, policy } = setup('GET');
+    await expect(withRetry(failingWith(apiError(429, 3_600_000)).attempt, context, policy)).rejects.toMatchObject({ status: 429 });
+    expect(waits).toEqual([]);
+    expect(rateLimited).toEqual([]);
   });
 });

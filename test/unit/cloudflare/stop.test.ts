@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCloudflareClient, type CloudflareClientOptions } from '../../../src/cloudflare/client.js';
 import { createPacer } from '../../../src/cloudflare/pacer.js';
 import { sleep } from '../../../src/cloudflare/sleep.js';
@@ -28,27 +28,41 @@ function clientWith(options: Omit<CloudflareClientOptions, 'baseUrl' | 'credenti
 
 describe('stopping a run (SIGINT/SIGTERM)', () => {
   it('sleep clears its timer and rejects when the signal aborts', async () => {
-    const controller = new AbortController();
-    const started = Date.now();
-    const waiting = sleep(60_000, controller.signal);
-    controller.abort('stop');
-    await expect(waiting).rejects.toBe('stop');
-    expect(Date.now() - started).toBeLessThan(1_000);
-    await expect(sleep(10, AbortSignal.abort('already'))).rejects.toBe('already');
+    vi.useFakeTimers();
+    try {
+      const controller = new AbortController();
+      const waiting = sleep(60_000, controller.signal);
+      expect(vi.getTimerCount()).toBe(1);
+      controller.abort('stop');
+      await expect(waiting).rejects.toBe('stop');
+      // Rejected without the clock moving, and no timer left to keep the process alive.
+      expect(vi.getTimerCount()).toBe(0);
+      await expect(sleep(10, AbortSignal.abort('already'))).rejects.toBe('already');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a request held by the pacer is not sent once the run stops', async () => {
     const count = { sent: 0 };
     const stop = new AbortController();
+    let waits = 0;
+    // The run stops while the second request waits for the pacer (~100 s for the next token).
+    const pacerSleep = (ms: number, signal?: AbortSignal) => {
+      waits += 1;
+      stop.abort();
+      return sleep(ms, signal);
+    };
     const client = clientWith({
       transport: answering(200, count),
-      pacer: createPacer({ capacity: 1, refillPerSecond: 0.01 }),
+      pacer: createPacer({ capacity: 1, refillPerSecond: 0.01, sleep: pacerSleep }),
       stop: stop.signal,
     });
     await client.request('GET', PATH);
-    const held = client.request('GET', PATH);
-    setTimeout(() => stop.abort(), 20);
-    const err = await held.catch((e: unknown) => e);
+    expect(waits).toBe(0);
+    const err = await client.request('GET', PATH).catch((e: unknown) => e);
+    expect(waits).toBe(1);
     expect(err).toBeInstanceOf(NotSentError);
     expect((err as NotSentError).message).toBe('GET tsigs: not sent, the run is stopping');
     expect(count.sent).toBe(1);
@@ -68,15 +82,21 @@ describe('stopping a run (SIGINT/SIGTERM)', () => {
   it('a retry wait cut short by the stop gives up with the last error', async () => {
     const count = { sent: 0 };
     const stop = new AbortController();
+    const retryWaits: number[] = [];
+    // The run stops once the first retry wait (60 s) has begun.
+    const retrySleep = (ms: number, signal?: AbortSignal) => {
+      retryWaits.push(ms);
+      stop.abort();
+      return sleep(ms, signal);
+    };
     const client = clientWith({
       transport: answering(500, count),
       pacer: null,
-      retry: { maxRetries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1 },
+      retry: { maxRetries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1, sleep: retrySleep },
       stop: stop.signal,
     });
-    const failing = client.request('GET', PATH).catch((e: unknown) => e);
-    setTimeout(() => stop.abort(), 20);
-    const err = await failing;
+    const err = await client.request('GET', PATH).catch((e: unknown) => e);
+    expect(retryWaits).toEqual([60_000]);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).status).toBe(500);
     expect(count.sent).toBe(1);

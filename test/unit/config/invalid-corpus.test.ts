@@ -23,9 +23,9 @@ describe('the invalid corpus', () => {
   });
 
   it.each(corpus.cases.map((c) => [c.name, c] as const))('%s fails with the expected problem', async (_, c) => {
-    const started = performance.now();
+    // No wall-clock bound: the bombs are defused by counts (alias expansions, nesting levels,
+    // bytes read), and the expected message below proves the limit that stopped each one.
     const problems = await problemsOf(c.path, c.env);
-    expect(performance.now() - started).toBeLessThan(2000);
 
     const errors = problems.filter((p) => p.severity === 'error');
     expect(errors).toHaveLength(1);

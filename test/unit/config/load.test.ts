@@ -46,28 +46,28 @@ describe('loadConfig on valid files', () => {
     const path = join(VALID, 'full.yaml');
     const loaded = await loadConfig(path, {
       ACCOUNT,
-      TSIG_CUSTOMER_SECRET: 'customer-secret',
-      TSIG_LEGACY_SECRET: 'legacy-secret',
+      TSIG_CUSTOMER_SECRET: 'Y3VzdG9tZXItc2VjcmV0',
+      TSIG_LEGACY_SECRET: 'bGVnYWN5LXNlY3JldA==',
     });
     expect(loaded.path).toBe(path);
     expect(loaded.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
     expect(loaded.warnings).toEqual([]);
     expect(loaded.desired.accountId).toBe(ACCOUNT);
     expect(revealed(loaded)).toEqual([
-      { kind: 'tsig', name: 'tsig.customer.cf.', values: { algo: 'hmac-sha512.', secret: { secret: 'customer-secret' } }, position: { line: 5, col: 5 } },
-      { kind: 'tsig', name: 'tsig.legacy.cf.', values: { algo: 'hmac-md5.sig-alg.reg.int.', secret: { secret: 'legacy-secret' } }, position: { line: 8, col: 5 } },
+      { kind: 'tsig', name: 'tsig.customer.cf.', values: { algo: 'hmac-sha512.', secret: { secret: 'Y3VzdG9tZXItc2VjcmV0' } }, position: { line: 5, col: 5 } },
+      { kind: 'tsig', name: 'tsig.legacy.cf.', values: { algo: 'hmac-md5.sig-alg.reg.int.', secret: { secret: 'bGVnYWN5LXNlY3JldA==' } }, position: { line: 8, col: 5 } },
       { kind: 'peer', name: 'my-peer-1', values: { ip: '192.0.2.53', port: 53, ixfr_enable: true, tsig: 'tsig.customer.cf.' }, position: { line: 12, col: 5 } },
       { kind: 'peer', name: 'my-peer-2', values: { ip: '2001:db8::53', port: 5353, ixfr_enable: false, tsig: 'tsig.legacy.cf.' }, position: { line: 17, col: 5 } },
       { kind: 'peer', name: 'my-peer-3', values: { ip: '198.51.100.7', port: 53, ixfr_enable: false, tsig: null }, position: { line: 21, col: 5 } },
     ]);
     const secrets = loaded.desired.resources.filter((r) => r.kind === 'tsig').map((r) => r.values.secret);
     for (const secret of secrets) expect(secret).toBeInstanceOf(Secret);
-    expect(JSON.stringify(loaded)).not.toContain('customer-secret');
+    expect(JSON.stringify(loaded)).not.toContain('Y3VzdG9tZXItc2VjcmV0');
   });
 
   it('takes tsigs and peers as empty when left out', async () => {
     const loaded = await loadConfig(join(VALID, 'minimal.yaml'), {});
-    expect(loaded.desired).toEqual({ accountId: ACCOUNT, resources: [] });
+    expect(loaded.desired).toEqual({ accountId: ACCOUNT, resources: [], zones: [], manage: 'declared' });
   });
 
   it('takes the account ID from CLOUDFLARE_ACCOUNT_ID when the file has none', async () => {
@@ -99,9 +99,9 @@ describe('loadConfig on valid files', () => {
   });
 
   it('resolves aliases, $${ escapes and variables inside longer strings', async () => {
-    const loaded = await loadConfig(join(VALID, 'anchors-and-escapes.yaml'), { TSIG_SHARED_SECRET: 's', SITE: 'ams' });
+    const loaded = await loadConfig(join(VALID, 'anchors-and-escapes.yaml'), { TSIG_SHARED_SECRET: 'c2hhcmVk', SITE: 'ams' });
     expect(revealed(loaded).map((r) => [r.name, r.values])).toEqual([
-      ['tsig.shared.cf.', { algo: 'hmac-sha256.', secret: { secret: 's' } }],
+      ['tsig.shared.cf.', { algo: 'hmac-sha256.', secret: { secret: 'c2hhcmVk' } }],
       ['price-${literal}', { ip: '192.0.2.10', port: 5353, ixfr_enable: false, tsig: 'tsig.shared.cf.' }],
       ['ns-ams-b', { ip: '192.0.2.11', port: 5353, ixfr_enable: false, tsig: 'tsig.shared.cf.' }],
     ]);
@@ -117,7 +117,7 @@ describe('loadConfig on invalid files', () => {
         'tsigs:',
         '  - name: k.',
         '    algo: hmac-sha512.',
-        '    secret: literal-secret-text', // 6: warning
+        '    secret: bGl0ZXJhbC1zZWNyZXQtdGV4dA==', // 6: warning
         'peers:',
         '  - name: p',
         '    ip: 192.0.2.1',
@@ -135,7 +135,7 @@ describe('loadConfig on invalid files', () => {
       [11, 5, 'error', 'peers[0]'],
       [12, 11, 'error', 'peers[0].tsig'],
     ]);
-    expect(problems.map(formatProblem).join('\n')).not.toContain('literal-secret-text');
+    expect(problems.map(formatProblem).join('\n')).not.toContain('bGl0ZXJhbC1zZWNyZXQtdGV4dA==');
   });
 
   it('reports an unset variable once, without also checking the text as written', async () => {

@@ -53,7 +53,7 @@ describe('messages about hidden values', () => {
       'account_id: must be exactly 32 lowercase hexadecimal characters (the ID in the Cloudflare dashboard URL), got a string (not shown)',
       'tsigs[0].algo: must be one of: hmac-md5.sig-alg.reg.int., hmac-sha1., hmac-sha224., hmac-sha256., hmac-sha384., hmac-sha512.; got a string (not shown)',
       'tsigs[0].secret: must be a string, got a number (not shown)',
-      'peers[0].ip: must be an IPv4 or IPv6 address, got a string (not shown)',
+      'peers[0].ip: the value of environment variable PEER_IP must be an IPv4 or IPv6 address, got a string (not shown)',
       'peers[0].port: must be an integer, got a string (not shown)',
       'peers[0].tsig: names a TSIG that is not declared under tsigs',
       'peers[1].name: duplicate peer name (first declared on line 8)',

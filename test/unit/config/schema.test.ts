@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { buildSchema, loadConfig } from '../../../src/config/index.js';
 import { Secret } from '../../../src/secret.js';
@@ -21,9 +22,21 @@ function subschemas(schema: Schema, pointer = ''): [string, Schema][] {
 }
 
 /** Keywords that do not validate anything (annotations, structure). */
-const NON_VALIDATING = new Set(['$schema', '$id', 'title', 'description', 'examples', 'default', 'properties', 'items']);
-/** The keywords src/config/schema-check.ts words in plain English. */
-const WORDED = ['type', 'const', 'enum', 'minimum', 'maximum', 'minLength', 'required', 'additionalProperties'];
+const NON_VALIDATING = new Set(['$schema', '$id', 'title', 'description', 'examples', 'default', 'properties', 'items', 'patternMessage']);
+/**
+ * The keywords src/config/schema-check.ts words in plain English (`format` and `anyOf` only hold
+ * address formats, which the semantic checks word instead).
+ */
+const WORDED = [
+  'type', 'const', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'required', 'additionalProperties',
+  'pattern', 'minItems', 'maxItems', 'uniqueItems', 'format', 'anyOf',
+];
+
+function editorAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, keywords: ['patternMessage'] });
+  (addFormats as unknown as (ajv: Ajv2020, formats: string[]) => void)(ajv, ['ipv4', 'ipv6']);
+  return ajv;
+}
 
 describe('the config JSON schema', () => {
   const schema = buildSchema() as Schema;
@@ -50,7 +63,15 @@ describe('the config JSON schema', () => {
 
   it('forbids additional properties on every mapping', () => {
     const mappings = subschemas(schema).filter(([, s]) => s.type === 'object');
-    expect(mappings.map(([pointer]) => pointer)).toEqual(['/', '/properties/tsigs/items', '/properties/peers/items']);
+    expect(mappings.map(([pointer]) => pointer)).toEqual([
+      '/',
+      '/properties/tsigs/items',
+      '/properties/peers/items',
+      '/properties/acls/items',
+      '/properties/zones/items',
+      '/properties/zones/items/properties/incoming',
+      '/properties/zones/items/properties/outgoing',
+    ]);
     for (const [pointer, mapping] of mappings) expect(mapping.additionalProperties, pointer).toBe(false);
   });
 
@@ -60,13 +81,13 @@ describe('the config JSON schema', () => {
   });
 
   it('is a valid draft 2020-12 schema (dnsctl skips this check at run time)', () => {
-    const ajv = new Ajv2020({ allErrors: true });
+    const ajv = editorAjv();
     expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true);
     expect(ajv.validateSchema({ type: 'object', properties: 3 })).toBe(false);
   });
 
   it('has examples that validate against their own (sub)schema', () => {
-    const ajv = new Ajv2020({ allErrors: true });
+    const ajv = editorAjv();
     const withExamples = subschemas(schema).filter(([, s]) => Array.isArray(s.examples));
     expect(withExamples.map(([pointer]) => pointer)).toContain('/');
     for (const [pointer, sub] of withExamples) {
@@ -86,16 +107,20 @@ describe('config.example.yaml', () => {
     expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./schema/dnsctl.schema.json');
   });
 
-  it('validates with its variables set: 2 TSIGs, 3 peers, one without TSIG, secrets from the environment', async () => {
+  it('validates with its variables set: every kind, a peer without TSIG, one without an address, secrets from the environment', async () => {
     expect(text).not.toMatch(/secret: (?!\$\{TSIG_[A-Z_]+\})/);
-    const loaded = await loadConfig(EXAMPLE_FILE, { TSIG_CUSTOMER_SECRET: 'a', TSIG_BACKUP_SECRET: 'b' });
+    const loaded = await loadConfig(EXAMPLE_FILE, { TSIG_CUSTOMER_SECRET: 'c2VjcmV0LWE=', TSIG_BACKUP_SECRET: 'c2VjcmV0LWI=' });
     expect(loaded.warnings).toEqual([]);
-    const tsigs = loaded.desired.resources.filter((r) => r.kind === 'tsig');
-    const peers = loaded.desired.resources.filter((r) => r.kind === 'peer');
-    expect(tsigs).toHaveLength(2);
-    expect(peers).toHaveLength(3);
-    expect(peers.filter((p) => p.values.tsig === null)).toHaveLength(1);
-    expect(tsigs.map((t) => (t.values.secret as Secret).reveal())).toEqual(['a', 'b']);
+    const byKind = (kind: string) => loaded.desired.resources.filter((r) => r.kind === kind);
+    expect(byKind('tsig')).toHaveLength(2);
+    expect(byKind('peer')).toHaveLength(4);
+    expect(byKind('peer').filter((p) => p.values.tsig === null)).toHaveLength(1);
+    expect(byKind('peer').filter((p) => p.values.ip === null).map((p) => [p.name, p.values.port])).toEqual([['signer-only', null]]);
+    expect(byKind('acl').map((r) => [r.name, r.values.ip_range])).toEqual([['office-v4', '192.0.2.0/24'], ['office-v6', '2001:db8:10::/64']]);
+    expect(byKind('incoming').map((r) => r.name)).toEqual(['example.com', 'example.net']);
+    expect(byKind('outgoing').map((r) => [r.name, r.values.enabled])).toEqual([['example.com', true], ['example.net', false]]);
+    expect(loaded.desired.zones?.map((z) => [z.name, z.id])).toEqual([['example.com', '269d8f4853475ca241c4e730be286b20'], ['example.net', null]]);
+    expect(byKind('tsig').map((t) => (t.values.secret as Secret).reveal())).toEqual(['c2VjcmV0LWE=', 'c2VjcmV0LWI=']);
   });
 
   it('fails without its variables, naming each', async () => {

@@ -2,16 +2,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Result } from '../../../src/apply/types.js';
 import type { Problem } from '../../../src/errors.js';
+import { buildPlan } from '../../../src/plan/build.js';
+import { emptyInventory } from '../../../src/plan/inventory.js';
+import { desired, tsig } from '../../support/desired.js';
 import {
   appendStepSummary,
   escapeData,
   escapeProperty,
+  failureAnnotations,
   formatOutput,
   githubAnnotations,
   isGitHubActions,
   maskCommands,
   setOutputs,
+  workspacePath,
 } from '../../../src/report/github.js';
 
 function problem(overrides: Partial<Problem>): Problem {
@@ -65,6 +71,42 @@ describe('githubAnnotations', () => {
   it('keeps every problem, in order', () => {
     const lines = githubAnnotations([problem({ line: 1 }), problem({ line: 2, severity: 'warning' }), problem({ line: 9 })]);
     expect(lines.map((l) => /line=(\d+)/.exec(l)?.[1])).toEqual(['1', '2', '9']);
+  });
+});
+
+describe('paths under a working-directory', () => {
+  const env = { GITHUB_WORKSPACE: '/home/runner/work/repo/repo' };
+  const sub = '/home/runner/work/repo/repo/dns';
+
+  it('names a file relative to the repository root, whatever directory dnsctl ran in', () => {
+    expect(workspacePath('dnsctl.yaml', env, sub)).toBe('dns/dnsctl.yaml');
+    expect(workspacePath('../other/c.yaml', env, sub)).toBe('other/c.yaml');
+    expect(workspacePath('/home/runner/work/repo/repo/dns/c.yaml', env, '/')).toBe('dns/c.yaml');
+  });
+
+  it('leaves the name alone outside the workspace, or without one', () => {
+    expect(workspacePath('../../elsewhere.yaml', env, sub)).toBe('../../elsewhere.yaml');
+    expect(workspacePath('/etc/c.yaml', env, sub)).toBe('/etc/c.yaml');
+    expect(workspacePath('dnsctl.yaml', {}, sub)).toBe('dnsctl.yaml');
+  });
+
+  it('annotations carry the path from the repository root', () => {
+    expect(githubAnnotations([problem({})], env, sub)).toEqual([
+      '::error file=dns/dnsctl.yaml,line=3,col=5,title=dnsctl%3A peers[1].ip::must be an IP address',
+    ]);
+  });
+});
+
+describe('failureAnnotations', () => {
+  it('annotates each failed operation with its API error; applied and skipped ones are not', () => {
+    const plan = buildPlan(desired(tsig('a.', 's'), tsig('b.', 's'), tsig('c.', 's')), { resources: [] }, emptyInventory);
+    const [a, b, c] = plan.operations;
+    const results: Result[] = [
+      { status: 'applied', op: a!, cloudflareId: '1' },
+      { status: 'failed', op: b!, error: { message: 'POST tsigs: Cloudflare answered 403: no, 100%' }, cloudflareId: null },
+      { status: 'skipped', op: c!, reason: 'depends on b.' },
+    ];
+    expect(failureAnnotations(results)).toEqual(['::error title=dnsctl apply%3A TSIG b.::create failed: POST tsigs: Cloudflare answered 403: no, 100%25']);
   });
 });
 
@@ -141,6 +183,17 @@ describe('files', () => {
     });
   });
 
+  it('makes …-path outputs absolute, so upload-artifact finds them from any working directory', () => {
+    const file = join(dir, 'output');
+    writeFileSync(file, '');
+    setOutputs({ GITHUB_OUTPUT: file }, { 'report-path': 'dnsctl.state.json', 'plan-hash': 'abc', 'plan-markdown-path': '' }, join(dir, 'dns'));
+    expect(parseGithubOutput(readFileSync(file, 'utf8'))).toEqual({
+      'report-path': join(dir, 'dns', 'dnsctl.state.json'),
+      'plan-hash': 'abc',
+      'plan-markdown-path': '',
+    });
+  });
+
   it('writes no outputs when $GITHUB_OUTPUT is unset', () => {
     expect(setOutputs({}, { a: 'b' })).toBe(false);
   });
@@ -169,3 +222,19 @@ function parseGithubOutput(text: string): Record<string, string> {
   }
   return out;
 }
+
+describe('an unwritable $GITHUB_STEP_SUMMARY', () => {
+  it('is one warning line and false, not an exception', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dnsctl-summary-'));
+    try {
+      const warnings: string[] = [];
+      // A directory where the file should be: EISDIR.
+      expect(appendStepSummary({ GITHUB_STEP_SUMMARY: folder }, '### plan', (line) => warnings.push(line))).toBe(false);
+      expect(warnings).toEqual([
+        `dnsctl: warning: could not write the job summary to GITHUB_STEP_SUMMARY (${folder}: EISDIR); the run goes on without it`,
+      ]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -51,7 +51,16 @@ describe('state file', () => {
     expect(state.outcome).toBe('partial');
     expect(state.summary).toEqual({ created: 1, updated: 0, deleted: 0, unchanged: 0, failed: 1, skipped: 1 });
     expect(state.resources).toEqual([
-      { kind: 'tsig', name: 'k1', id: 'id-k1', operation: 'create', status: 'applied', fingerprints: { secret: expect.stringMatching(/^hmac-sha256:[0-9a-f]{32}$/) } },
+      {
+        kind: 'tsig',
+        name: 'k1.',
+        id: 'id-k1',
+        operation: 'create',
+        status: 'applied',
+        fingerprints: { secret: expect.stringMatching(/^hmac-sha256:[0-9a-f]{32}$/) },
+        managed_since: '2026-01-01T00:00:00.000Z',
+        managed_by: 'create',
+      },
       { kind: 'peer', name: 'p1', id: 'id-p1', operation: 'create', status: 'failed', error: 'PUT peers failed' },
       { kind: 'peer', name: 'p2', id: null, operation: 'create', status: 'skipped', error: 'interrupted before it started' },
     ]);

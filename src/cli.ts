@@ -88,6 +88,8 @@ async function runCommand(command: Command, ctx: CommandContext): Promise<number
       return (await import('./commands/apply.js')).applyCommand(ctx);
     case 'import':
       return (await import('./commands/import.js')).importCommand(ctx);
+    case 'check':
+      return (await import('./commands/check.js')).checkCommand(ctx);
   }
 }
 

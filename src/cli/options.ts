@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { didYouMean } from '../config/suggest.js';
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
 
-export type Command = 'validate' | 'plan' | 'apply' | 'import';
+export type Command = 'validate' | 'plan' | 'apply' | 'import' | 'check';
 export type OutputFormat = 'text' | 'json' | 'markdown';
 
 export interface RateOption {
@@ -38,12 +38,16 @@ export interface CliOptions {
   secretsOut: string | null;
   /** import: the account (else CLOUDFLARE_ACCOUNT_ID). */
   accountId: string | null;
+  /** check: also a TSIG-signed AXFR; also the SOA query over UDP; only this zone. */
+  axfr: boolean;
+  udp: boolean;
+  zone: string | null;
 }
 
 /** `asked`: --help was given; without it (a bare `dnsctl`) help is a usage error. */
 export type ParsedArgs = { kind: 'help'; command: Command | null; asked: boolean } | { kind: 'version' } | { kind: 'run'; options: CliOptions };
 
-const COMMANDS: readonly Command[] = ['validate', 'plan', 'apply', 'import'];
+const COMMANDS: readonly Command[] = ['validate', 'plan', 'apply', 'import', 'check'];
 /**
  * Requests in flight at once. The account budget (1200 per 5 minutes) is the pacer's job, not
  * this one's; 8 halves the wall time of runs under the budget compared with 4, with the same
@@ -68,6 +72,9 @@ const OPTION_SPEC = {
   'allow-deletes': { type: 'string' },
   'secrets-out': { type: 'string' },
   'account-id': { type: 'string' },
+  axfr: { type: 'boolean' },
+  udp: { type: 'boolean' },
+  zone: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -78,6 +85,7 @@ export const ACCEPTS: Record<Command, readonly string[]> = {
   plan: ['concurrency', 'state', 'output', 'detailed-exitcode', 'api-url', 'max-retries', 'rate', 'timeout', 'out'],
   apply: ['concurrency', 'state', 'output', 'api-url', 'max-retries', 'rate', 'timeout', 'plan', 'lock-timeout', 'yes', 'allow-deletes'],
   import: ['out', 'secrets-out', 'account-id', 'state', 'concurrency', 'api-url', 'max-retries', 'rate', 'timeout'],
+  check: ['concurrency', 'output', 'timeout', 'axfr', 'udp', 'zone'],
 };
 
 export function parseCliArgs(argv: string[]): ParsedArgs {
@@ -126,7 +134,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       apiUrl: values['api-url'] ?? null,
       maxRetries: integerOption('max-retries', values['max-retries'], 4, 0, 20),
       rate: rateOption(values.rate),
-      timeoutSeconds: integerOption('timeout', values.timeout, 30, 1, 600),
+      timeoutSeconds: command === 'check' ? secondsOption(values.timeout, 5) : integerOption('timeout', values.timeout, 30, 1, 600),
       planOut: command === 'import' ? null : (values.out ?? null),
       planIn: values.plan ?? null,
       allowUnsetEnv: values['allow-unset-env'] ?? false,
@@ -135,6 +143,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       allowDeletes: values['allow-deletes'] === undefined ? null : integerOption('allow-deletes', values['allow-deletes'], 0, 0, 1_000_000),
       secretsOut: values['secrets-out'] ?? null,
       accountId: accountIdOption(values['account-id']),
+      axfr: values.axfr ?? false,
+      udp: values.udp ?? false,
+      zone: values.zone ?? null,
     },
   };
 }
@@ -157,6 +168,14 @@ function integerOption(name: string, raw: string | undefined, fallback: number, 
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < min || n > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+/** check: `--timeout 2` or `--timeout 0.5` (seconds, 0.1 to 600). */
+function secondsOption(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || n < 0.1 || n > 600) throw new UsageError(`--timeout takes seconds from 0.1 to 600, got "${raw}"`);
   return n;
 }
 
@@ -194,6 +213,7 @@ Usage:
   dnsctl plan <config>       show what apply would change; never writes to the account
   dnsctl apply <config>      make the account match the config; writes the state/report file
   dnsctl import --out FILE   write a config (and state file) from what the account holds
+  dnsctl check <config>      prove over DNS (TSIG-signed SOA, AXFR) that each zone transfer works
 
 Run "dnsctl <command> --help" for a command's options.
   -h, --help        this help
@@ -249,4 +269,18 @@ Refuses to overwrite any file.
                                 without it the secrets are written nowhere
   --account-id ID               the account (default $CLOUDFLARE_ACCOUNT_ID)
 ${COMMON_OPTIONS}`,
+  check: `Usage: dnsctl check <config> [options]
+
+For every zone with an incoming link, and every linked peer with an ip: a TSIG-signed SOA query
+over TCP, the answer's TSIG verified. Reports per zone and peer: reachable, rcode, TSIG outcome,
+authoritative, SOA serial. Needs no API token; reads nothing from Cloudflare.
+Exit 0 when every probe passes, 1 otherwise.
+  --axfr                        also a TSIG-signed AXFR (every message verified): records, serial
+  --udp                         also the SOA query over UDP
+  --zone NAME                   check this zone only
+  --timeout SECONDS             longest wait for a connection or an answer (default 5)
+  --concurrency N               probes at once, 1-64 (default ${DEFAULT_CONCURRENCY})
+  --output text|json|markdown   how to print the report (default text)
+  --log-level LEVEL             pino JSON logs on stderr: fatal|error|warn|info|debug|trace|silent
+`,
 };

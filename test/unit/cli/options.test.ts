@@ -12,7 +12,7 @@ function usageError(argv: string[]): string {
 
 describe('unknown commands and options', () => {
   it('suggests the command a typo was meant to be', () => {
-    expect(usageError(['plna', 'c.yaml'])).toBe('unknown command "plna" (did you mean "plan"?); the commands are validate, plan, apply, import. See dnsctl --help');
+    expect(usageError(['plna', 'c.yaml'])).toBe('unknown command "plna" (did you mean "plan"?); the commands are validate, plan, apply, import, check. See dnsctl --help');
     expect(usageError(['aply', 'c.yaml'])).toContain('(did you mean "apply"?)');
   });
 
@@ -25,7 +25,7 @@ describe('unknown commands and options', () => {
   });
 
   it('suggests nothing when nothing is close', () => {
-    expect(usageError(['frobnicate', 'c.yaml'])).toBe('unknown command "frobnicate"; the commands are validate, plan, apply, import. See dnsctl --help');
+    expect(usageError(['frobnicate', 'c.yaml'])).toBe('unknown command "frobnicate"; the commands are validate, plan, apply, import, check. See dnsctl --help');
     expect(usageError(['plan', 'c.yaml', '--frobnicate'])).toBe(`Unknown option '--frobnicate'. See dnsctl --help`);
   });
 });

@@ -17,6 +17,14 @@ import { memoryTransport, type Fault } from '../support/memory-transport.js';
 
 const TSIG_NAMES = ['a.example.', 'b.example.', 'c.example.', 'd.example.'];
 const PEER_NAMES = ['p1', 'p2', 'p3', 'p4', 'p5'];
+const ACL_NAMES = ['office', 'backup'];
+/** The same ranges in other spellings (upper-case IPv6, a zero group written out) are the same range. */
+const ACL_RANGES = [
+  ['192.0.2.0/24', '192.0.2.0/24'],
+  ['2001:db8::/64', '2001:DB8:0::/64'],
+  ['198.51.100.7/32', '198.51.100.7/32'],
+] as const;
+const aclFields = fc.record({ range: fc.nat(ACL_RANGES.length - 1), accountSpelling: fc.nat(1) });
 /** Peers made by hand that no config declares (used by hand-made links in the prune property). */
 const HAND_PEERS = ['hand-1', 'hand-2'];
 const IPS = ['192.0.2.1', '192.0.2.2', '2001:db8::1'];
@@ -66,11 +74,13 @@ function zonesArb(zoneIndexes: number[], peerNames: string[]): fc.Arbitrary<Zone
 }
 
 interface ConfigParts {
+  acls: Array<{ name: string; range: number }>;
   tsigs: Array<{ name: string; algo: string; secret: string }>;
   peers: Array<{ name: string; ip: string | null; port: number; ixfr_enable: boolean; tsigIndex: number | null }>;
 }
 
 const configPartsArb: fc.Arbitrary<ConfigParts> = fc.record({
+  acls: fc.uniqueArray(fc.constantFrom(...ACL_NAMES)).chain((names) => fc.tuple(...names.map((name) => aclFields.map((f) => ({ name, range: f.range }))))),
   tsigs: fc.uniqueArray(fc.constantFrom(...TSIG_NAMES), { maxLength: TSIG_NAMES.length }).chain((names) =>
     fc.tuple(...names.map((name) => tsigFields.map((f) => ({ name, ...f })))),
   ),
@@ -80,8 +90,9 @@ const configPartsArb: fc.Arbitrary<ConfigParts> = fc.record({
 });
 
 /** A config as the loader makes it: unique names per kind, references only to declared objects. */
-function toDesired({ tsigs, peers }: ConfigParts, zones: ZoneConfig[]): DesiredState {
+function toDesired({ tsigs, peers, acls }: ConfigParts, zones: ZoneConfig[]): DesiredState {
   const resources: DesiredResource[] = tsigs.map((t) => ({ kind: 'tsig', name: t.name, values: { algo: t.algo, secret: new Secret(t.secret) } }));
+  for (const a of acls) resources.push({ kind: 'acl', name: a.name, values: { ip_range: ACL_RANGES[a.range]![0] } });
   for (const p of peers) {
     const tsig = p.tsigIndex !== null && tsigs.length > 0 ? tsigs[p.tsigIndex % tsigs.length]!.name : null;
     const port = p.ip === null ? null : p.port;
@@ -115,6 +126,7 @@ interface SeededLink {
 
 /** What the account holds before: any subset of the same names with any fields (fresh peers, other spellings of TSIG names), and links. */
 const accountArb = fc.record({
+  acls: fc.uniqueArray(fc.constantFrom(...ACL_NAMES)).chain((names) => fc.tuple(...names.map((name) => aclFields.map((f) => ({ name, ...f }))))),
   tsigs: fc.uniqueArray(fc.constantFrom(...TSIG_NAMES)).chain((names) =>
     fc.tuple(
       ...names.map((name) =>
@@ -138,6 +150,7 @@ const accountArb = fc.record({
 });
 
 type Account = {
+  acls: Array<{ name: string; range: number; accountSpelling: number }>;
   tsigs: Array<{ name: string; algo: string; secret: string }>;
   peers: Array<{ name: string; fresh: boolean; ip?: string | null; port?: number; ixfr_enable?: boolean; tsigIndex?: number | null }>;
   links: SeededLink[];
@@ -149,6 +162,7 @@ type Account = {
  */
 function seedAccount(api: MemoryApi, account: Account, linksUseHandPeers = false) {
   for (const z of ZONES) api.seedZone(`${z.name}.`, z.id);
+  for (const a of account.acls) api.seed('acls', { name: a.name, ip_range: ACL_RANGES[a.range]![a.accountSpelling]! });
   const tsigIds = account.tsigs.map((t) => api.seed('tsigs', { name: t.name, algo: t.algo, secret: t.secret }).id);
   const peerIds: string[] = [];
   for (const p of account.peers) {
@@ -204,8 +218,14 @@ function expectAccountMatches(api: MemoryApi, desired: DesiredState) {
   const tsigs = api.objects('tsigs');
   const peers = api.objects('peers');
   const peerId = (name: string) => peers.find((p) => p.name === name)!.id;
+  const acls = api.objects('acls');
   for (const want of desired.resources) {
-    if (want.kind === 'tsig') {
+    if (want.kind === 'acl') {
+      const found = acls.filter((o) => o.name === want.name);
+      expect(found, `acl ${want.name}`).toHaveLength(1);
+      const spellings = ACL_RANGES.find((r) => r[0] === want.values.ip_range)!;
+      expect(spellings).toContain(found[0]!.ip_range);
+    } else if (want.kind === 'tsig') {
       const found = tsigs.filter((o) => canonicalKeyName(o.name) === want.name);
       expect(found, `tsig ${want.name}`).toHaveLength(1);
       expect(found[0]!.algo).toBe(want.values.algo);
@@ -234,12 +254,14 @@ function expectAccountMatches(api: MemoryApi, desired: DesiredState) {
 }
 
 /** Objects the config does not declare were made by hand (and no state file says otherwise): untouched. */
-function expectHandMadeUntouched(api: MemoryApi, desired: DesiredState, before: { tsigs: string[]; peers: string[]; links: Record<string, unknown> }) {
+function expectHandMadeUntouched(api: MemoryApi, desired: DesiredState, before: { tsigs: string[]; peers: string[]; acls: string[]; links: Record<string, unknown> }) {
   const declared = new Set(desired.resources.map((r) => `${r.kind}:${r.name}`));
   const tsigNames = api.objects('tsigs').map((t) => t.name);
   for (const name of before.tsigs) if (!declared.has(`tsig:${canonicalKeyName(name)}`)) expect(tsigNames).toContain(name);
   const peerNames = api.objects('peers').map((p) => p.name);
   for (const name of before.peers) if (!declared.has(`peer:${name}`)) expect(peerNames).toContain(name);
+  const aclNames = api.objects('acls').map((a) => a.name);
+  for (const name of before.acls) if (!declared.has(`acl:${name}`)) expect(aclNames).toContain(name);
   const links = linksOf(api);
   for (const [key, link] of Object.entries(before.links)) if (!declared.has(key)) expect(links[key], key).toEqual(link);
 }
@@ -250,10 +272,12 @@ function expectNoDuplicates(api: MemoryApi) {
   expect(new Set(tsigNames).size).toBe(tsigNames.length);
   const peerNames = api.objects('peers').map((p) => p.name);
   expect(new Set(peerNames).size).toBe(peerNames.length);
+  const aclNames = api.objects('acls').map((a) => a.name);
+  expect(new Set(aclNames).size).toBe(aclNames.length);
 }
 
 function snapshot(api: MemoryApi) {
-  return { tsigs: api.objects('tsigs').map((t) => t.name), peers: api.objects('peers').map((p) => p.name), links: linksOf(api) };
+  return { tsigs: api.objects('tsigs').map((t) => t.name), peers: api.objects('peers').map((p) => p.name), acls: api.objects('acls').map((a) => a.name), links: linksOf(api) };
 }
 
 /** About one request in five goes wrong. */
@@ -351,11 +375,17 @@ describe('prune converges (property)', () => {
 
         const declaredA = new Set(first.resources.map((r) => `${r.kind}:${r.name}`));
         const declaredB = new Set(second.resources.map((r) => `${r.kind}:${r.name}`));
-        const handMade = [...before.tsigs.map((t) => `tsig:${canonicalKeyName(t)}`), ...before.peers.map((p) => `peer:${p}`), ...Object.keys(before.links)];
+        const handMade = [
+          ...before.tsigs.map((t) => `tsig:${canonicalKeyName(t)}`),
+          ...before.peers.map((p) => `peer:${p}`),
+          ...before.acls.map((a) => `acl:${a}`),
+          ...Object.keys(before.links),
+        ];
         const expected = new Set([...declaredB, ...handMade.filter((key) => !declaredA.has(key))]);
         const remaining = [
           ...api.objects('tsigs').map((t) => `tsig:${canonicalKeyName(t.name)}`),
           ...api.objects('peers').map((p) => `peer:${p.name}`),
+          ...api.objects('acls').map((a) => `acl:${a.name}`),
           ...Object.keys(linksOf(api)),
         ];
         expect(remaining.sort()).toEqual([...expected].sort());

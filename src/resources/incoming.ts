@@ -1,14 +1,6 @@
-import { zoneLinkKind } from './zone-link.js';
+import { linkedPeersField, zoneLinkKind } from './zone-link.js';
 
-export const MAX_LINKED_PEERS = 30;
 export const DEFAULT_AUTO_REFRESH_SECONDS = 86_400;
-
-export const linkedPeersSchema = {
-  minItems: 1,
-  maxItems: MAX_LINKED_PEERS,
-  uniqueItems: true,
-  items: { type: 'string', minLength: 1 },
-} as const;
 
 export const incomingKind = zoneLinkKind({
   kind: 'incoming',
@@ -18,17 +10,7 @@ export const incomingKind = zoneLinkKind({
   title: 'Incoming zone transfers (Cloudflare as secondary)',
   description: 'Cloudflare as secondary: it transfers the zone from these primaries.',
   fields: [
-    {
-      name: 'peers',
-      type: 'refs',
-      ref: 'peer',
-      required: true,
-      schema: {
-        ...linkedPeersSchema,
-        description: `Names of peers declared under \`peers\` to transfer the zone from (a set; at most ${MAX_LINKED_PEERS}).`,
-        examples: [['primary-ns1']],
-      },
-    },
+    linkedPeersField('to transfer the zone from', 'primary-ns1'),
     {
       name: 'auto_refresh_seconds',
       type: 'integer',

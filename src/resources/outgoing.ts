@@ -1,6 +1,5 @@
 import { zonePath, type SecondaryDnsApi } from '../cloudflare/api.js';
-import { linkedPeersSchema, MAX_LINKED_PEERS } from './incoming.js';
-import { zoneLinkKind } from './zone-link.js';
+import { linkedPeersField, zoneLinkKind } from './zone-link.js';
 
 /** `GET outgoing/status` answers "Enabled" / "Disabled" (or null): anything but enabled is off. */
 async function readEnabled(api: SecondaryDnsApi, zoneId: string): Promise<boolean> {
@@ -21,17 +20,7 @@ export const outgoingKind = zoneLinkKind({
   description: 'Cloudflare as primary: it sends NOTIFY to these secondaries and lets them transfer the zone.',
   action: { field: 'enabled', read: readEnabled, write: writeEnabled },
   fields: [
-    {
-      name: 'peers',
-      type: 'refs',
-      ref: 'peer',
-      required: true,
-      schema: {
-        ...linkedPeersSchema,
-        description: `Names of peers declared under \`peers\` to notify and allow transfers to (a set; at most ${MAX_LINKED_PEERS}).`,
-        examples: [['secondary-ns1']],
-      },
-    },
+    linkedPeersField('to notify and allow transfers to', 'secondary-ns1'),
     {
       name: 'enabled',
       type: 'boolean',

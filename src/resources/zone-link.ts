@@ -11,6 +11,26 @@ import { canonicalZoneName } from './names.js';
 import { ApiError, UnknownZoneError } from '../errors.js';
 import type { ActualResource, FieldSpec, ResourceKind, WriteTarget, ZoneRef } from './types.js';
 
+export const MAX_LINKED_PEERS = 30;
+
+/** A link's `peers`: a set of names of declared peers, the API holding their ids. */
+export function linkedPeersField(purpose: string, example: string): FieldSpec {
+  return {
+    name: 'peers',
+    type: 'refs',
+    ref: 'peer',
+    required: true,
+    schema: {
+      minItems: 1,
+      maxItems: MAX_LINKED_PEERS,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1 },
+      description: `Names of peers declared under \`peers\` ${purpose} (a set; at most ${MAX_LINKED_PEERS}).`,
+      examples: [[example]],
+    },
+  };
+}
+
 /** A boolean field the API sets through actions rather than the body. */
 export interface ActionField {
   field: string;

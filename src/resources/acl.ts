@@ -1,6 +1,6 @@
 import { canonicalCidr, cidrIssues } from './addresses.js';
 import { collectionKind } from './collection.js';
-import { exactName } from './names.js';
+import { PLAIN_NAME_MESSAGE, PLAIN_NAME_PATTERN, exactName } from './names.js';
 
 export const aclKind = collectionKind({
   kind: 'acl',
@@ -14,6 +14,8 @@ export const aclKind = collectionKind({
     type: 'string',
     minLength: 1,
     maxLength: 255,
+    pattern: PLAIN_NAME_PATTERN,
+    patternMessage: PLAIN_NAME_MESSAGE,
     description: 'The ACL name. Unique among the ACLs of this file.',
     examples: ['office-v4'],
   },

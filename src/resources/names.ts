@@ -15,3 +15,10 @@ export function canonicalZoneName(name: string): string {
 export function exactName(name: string): string {
   return name;
 }
+
+/**
+ * What JSON Schema can say of a name for editors: no control, zero-width or bidi characters, no
+ * whitespace at either end (src/config/names.ts checks the same and says more).
+ */
+export const PLAIN_NAME_PATTERN = '^(?![\\s])[^\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2069\\ufeff\\u061c]*(?<![\\s])$';
+export const PLAIN_NAME_MESSAGE = 'must be plain visible text: no control, zero-width or bidi characters, no whitespace at either end';

@@ -100,6 +100,27 @@ describe('the config JSON schema', () => {
   });
 });
 
+describe('the schema flags what validate would (for editors)', () => {
+  const validate = editorAjv().compile(buildSchema());
+  const base = { version: 1, account_id: '01a7362d577a6c3019a474fd6f485823' };
+  it.each([
+    ['an account id that is not 32 lowercase hex characters', { ...base, account_id: 'ABC' }],
+    ['a peer address that is neither IPv4 nor IPv6', { ...base, peers: [{ name: 'p', ip: '192.0.2.300' }] }],
+    ['a port out of range', { ...base, peers: [{ name: 'p', ip: '192.0.2.1', port: 70000 }] }],
+    ['a CIDR without a prefix length', { ...base, acls: [{ name: 'a', ip_range: '192.0.2.0' }] }],
+    ['a peer name with an escape character', { ...base, peers: [{ name: 'p\u001b[2J' }] }],
+    ['a peer name with trailing whitespace', { ...base, peers: [{ name: 'p ' }] }],
+    ['a TSIG name that is not a domain name', { ...base, tsigs: [{ name: 'bad name', algo: 'hmac-sha256.', secret: '${S}' }] }],
+    ['a zone id of the wrong shape', { ...base, zones: [{ name: 'example.com', zone_id: 'x' }] }],
+    ['a link peer listed twice', { ...base, peers: [{ name: 'p' }], zones: [{ name: 'example.com', incoming: { peers: ['p', 'p'] } }] }],
+  ])('%s', (_, config) => {
+    expect(validate(config)).toBe(false);
+  });
+  it('and accepts the example', () => {
+    expect(validate({ ...base, peers: [{ name: 'p', ip: '2001:db8::53', port: 53 }], acls: [{ name: 'a', ip_range: '2001:db8::/64' }] })).toBe(true);
+  });
+});
+
 describe('config.example.yaml', () => {
   const text = readFileSync(EXAMPLE_FILE, 'utf8');
 

@@ -206,7 +206,7 @@ const COMMON_OPTIONS = `  --state FILE                  state/report file (defau
 `;
 
 export const HELP: Record<'main' | Command, string> = {
-  main: `dnsctl — GitOps for Cloudflare secondary DNS (TSIG keys and peers)
+  main: `dnsctl — GitOps for Cloudflare secondary DNS (TSIG keys, peers, ACLs and zone transfer links)
 
 Usage:
   dnsctl validate <config>   check the config offline (no credentials needed)

@@ -127,12 +127,24 @@ export function formatOutput(name: string, value: string, delimiter = `ghadelimi
  * An output named `…-path` is made absolute: later steps (upload-artifact) resolve a relative
  * path against the workspace, not against the directory dnsctl ran in.
  */
-export function setOutputs(env: Env, outputs: Record<string, string>, cwd: string = process.cwd()): boolean {
+export function setOutputs(
+  env: Env,
+  outputs: Record<string, string>,
+  cwd: string = process.cwd(),
+  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): boolean {
   const file = env.GITHUB_OUTPUT;
   if (!file) return false;
   const text = Object.entries(outputs)
     .map(([name, value]) => formatOutput(name, name.endsWith('-path') && value !== '' ? resolve(cwd, value) : value))
     .join('');
-  appendFileSync(file, text, 'utf8');
+  try {
+    appendFileSync(file, text, 'utf8');
+  } catch (err) {
+    // Like the summary: the run keeps its own outcome (an apply that happened must not look failed).
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    warn(`dnsctl: warning: could not write the step outputs to GITHUB_OUTPUT (${file}: ${why}); later steps will not see ${Object.keys(outputs).join(', ')}`);
+    return false;
+  }
   return true;
 }

@@ -45,6 +45,18 @@ const ENTITIES: Record<string, string> = {
   '!': '&#33;',
 };
 
+/** C1 controls, zero-width characters and bidi marks/overrides/isolates: never shown as they are. */
+function isInvisibleControl(code: number): boolean {
+  return (
+    (code >= 0x80 && code <= 0x9f) ||
+    (code >= 0x200b && code <= 0x200f) ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2060 && code <= 0x2069) ||
+    code === 0xfeff ||
+    code === 0x061c
+  );
+}
+
 /**
  * Makes untrusted text inert in GitHub Markdown, also inside a table cell: HTML and Markdown
  * punctuation become character references, control characters become visible control pictures
@@ -57,7 +69,7 @@ export function escapeMarkdown(text: string): string {
     if (ENTITIES[ch] !== undefined) out += ENTITIES[ch];
     else if (code < 0x20) out += String.fromCodePoint(0x2400 + code);
     else if (code === 0x7f) out += '\u2421';
-    else if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) out += '\uFFFD';
+    else if (isInvisibleControl(code)) out += '\uFFFD';
     else out += ch;
   }
   return out;

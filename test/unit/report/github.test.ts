@@ -238,3 +238,18 @@ describe('an unwritable $GITHUB_STEP_SUMMARY', () => {
     }
   });
 });
+
+describe('an unwritable $GITHUB_OUTPUT', () => {
+  it('is one warning line naming the outputs later steps will miss, and false, not an exception', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dnsctl-output-'));
+    try {
+      const warnings: string[] = [];
+      expect(setOutputs({ GITHUB_OUTPUT: folder }, { 'has-changes': 'true' }, folder, (line) => warnings.push(line))).toBe(false);
+      expect(warnings).toEqual([
+        `dnsctl: warning: could not write the step outputs to GITHUB_OUTPUT (${folder}: EISDIR); later steps will not see has-changes`,
+      ]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

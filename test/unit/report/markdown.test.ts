@@ -176,6 +176,10 @@ describe('escapeMarkdown', () => {
     expect(escapeMarkdown('a\nb\r\tc\u202Ed')).toBe('a\u240Ab\u240D\u2409c\uFFFDd');
   });
 
+  it('shows C1 controls, zero-width characters and bidi marks as U+FFFD, not as nothing', () => {
+    expect(escapeMarkdown('a\u0085b\u200Bc\u200Fd\u2066e\uFEFFf\u061Cg')).toBe('a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf\uFFFDg');
+  });
+
   it('keeps ordinary names readable', () => {
     expect(escapeMarkdown('tsig.customer.cf.')).toBe('tsig.customer.cf.');
     expect(escapeMarkdown('192.0.2.53')).toBe('192.0.2.53');

@@ -112,6 +112,12 @@ function duplicateComment(group: Group, label: string, indent: string): string[]
   ];
 }
 
+/** A note for a name the account holds more than once: the extras are deleted by the first apply. */
+function duplicatesNote(label: string, group: { kept: { name: string }; duplicates: Array<{ id: string }> }): string[] {
+  if (group.duplicates.length === 0) return [];
+  return [`${label} ${quoted(group.kept.name)} has duplicates (ids ${group.duplicates.map((d) => d.id).join(', ')}); dnsctl will delete them`];
+}
+
 /** The config spells a known algorithm as Cloudflare documents it (`HMAC-SHA256` → `hmac-sha256.`). */
 function configAlgorithm(algo: string): string {
   const canonical = algo.toLowerCase().replace(/\.?$/, '.');
@@ -164,7 +170,7 @@ export function buildImportedConfig(source: ImportSource): ImportedConfig {
     }
     lines.push(`    secret: \${${secrets[i]!.variable}}`);
     managed.push({ kind: 'tsig', name: kept.name, id: kept.id });
-    if (group.duplicates.length > 0) notes.push(`TSIG ${quoted(kept.name)} has duplicates (ids ${group.duplicates.map((d) => d.id).join(', ')}); dnsctl will delete them`);
+    notes.push(...duplicatesNote('TSIG', group));
   });
 
   lines.push('', peerGroups.length > 0 ? 'peers:' : 'peers: []');
@@ -186,7 +192,7 @@ export function buildImportedConfig(source: ImportSource): ImportedConfig {
       }
     }
     managed.push({ kind: 'peer', name: kept.name, id: kept.id });
-    if (group.duplicates.length > 0) notes.push(`peer ${quoted(kept.name)} has duplicates (ids ${group.duplicates.map((d) => d.id).join(', ')}); dnsctl will delete them`);
+    notes.push(...duplicatesNote('peer', group));
   }
 
   lines.push('', aclGroups.length > 0 ? 'acls:' : 'acls: []');
@@ -195,7 +201,7 @@ export function buildImportedConfig(source: ImportSource): ImportedConfig {
     lines.push(...duplicateComment(group, 'ACL', '  '));
     lines.push(`  - name: ${yamlString(kept.name)} # id ${kept.id}`, `    ip_range: ${yamlString(String(kept.values.ip_range ?? ''))}`);
     managed.push({ kind: 'acl', name: kept.name, id: kept.id });
-    if (group.duplicates.length > 0) notes.push(`ACL ${quoted(kept.name)} has duplicates (ids ${group.duplicates.map((d) => d.id).join(', ')}); dnsctl will delete them`);
+    notes.push(...duplicatesNote('ACL', group));
   }
 
   const zoneLines = importedZones(source.zones, links, peerNames, managed, notes);

@@ -1,6 +1,6 @@
 import { canonicalCidr, cidrIssues } from './addresses.js';
 import { collectionKind } from './collection.js';
-import { PLAIN_NAME_MESSAGE, PLAIN_NAME_PATTERN, exactName } from './names.js';
+import { exactName, plainNameSchema } from './names.js';
 
 export const aclKind = collectionKind({
   kind: 'acl',
@@ -10,15 +10,7 @@ export const aclKind = collectionKind({
   title: 'ACLs',
   description: 'An ACL: a range of addresses allowed to transfer zones from Cloudflare.',
   canonicalName: exactName,
-  nameSchema: {
-    type: 'string',
-    minLength: 1,
-    maxLength: 255,
-    pattern: PLAIN_NAME_PATTERN,
-    patternMessage: PLAIN_NAME_MESSAGE,
-    description: 'The ACL name. Unique among the ACLs of this file.',
-    examples: ['office-v4'],
-  },
+  nameSchema: plainNameSchema('The ACL name. Unique among the ACLs of this file.', 'office-v4'),
   fields: [
     {
       name: 'ip_range',

@@ -1,6 +1,6 @@
 import { addressIssues, canonicalAddress } from './addresses.js';
 import { collectionKind } from './collection.js';
-import { PLAIN_NAME_MESSAGE, PLAIN_NAME_PATTERN, exactName } from './names.js';
+import { exactName, plainNameSchema } from './names.js';
 
 /** dnsctl's default port, only where an address is given: the API itself has no default (it stores 0). */
 export const DEFAULT_PEER_PORT = 53;
@@ -13,15 +13,7 @@ export const peerKind = collectionKind({
   title: 'Peers',
   description: 'A peer DNS server: a primary Cloudflare transfers zones from, or a secondary it transfers zones to.',
   canonicalName: exactName,
-  nameSchema: {
-    type: 'string',
-    minLength: 1,
-    maxLength: 255,
-    pattern: PLAIN_NAME_PATTERN,
-    patternMessage: PLAIN_NAME_MESSAGE,
-    description: 'The peer name. Unique among the peers of this file. The only required field.',
-    examples: ['my-peer-1'],
-  },
+  nameSchema: plainNameSchema('The peer name. Unique among the peers of this file. The only required field.', 'my-peer-1'),
   fields: [
     {
       name: 'ip',

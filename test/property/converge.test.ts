@@ -11,7 +11,7 @@ import { canonicalKeyName } from '../../src/resources/names.js';
 import { TSIG_ALGORITHMS } from '../../src/resources/tsig.js';
 import type { DesiredResource, DesiredState, ZoneRef } from '../../src/resources/types.js';
 import { Secret } from '../../src/secret.js';
-import { ACCOUNT, incoming, outgoing, zone } from '../support/desired.js';
+import { ACCOUNT, RUN_FACTS, incoming, outgoing, zone } from '../support/desired.js';
 import { BEHAVIOURS, MemoryApi, type MemoryApiBehaviour } from '../support/memory-api.js';
 import { memoryTransport, type Fault } from '../support/memory-transport.js';
 
@@ -339,16 +339,7 @@ describe('apply converges (property)', () => {
 });
 
 describe('prune converges (property)', () => {
-  const facts = {
-    version: 'test',
-    configPath: 'dnsctl.yaml',
-    configSha256: 'x',
-    accountId: ACCOUNT,
-    startedAt: new Date(0),
-    finishedAt: new Date(0),
-    interrupted: false,
-    salt: 'salt',
-  };
+
 
   /** Objects made by hand that point at no TSIG, so that no delete is blocked by them. */
   const handMadeArb = accountArb.map((account) => ({ ...account, peers: account.peers.map((p) => ({ ...p, tsigIndex: null })) }));
@@ -367,7 +358,7 @@ describe('prune converges (property)', () => {
         const before = snapshot(api);
 
         const planA = buildPlan(first, await observeAccount(clientFor(api), first), emptyInventory);
-        const stateA: StateFile = buildAppliedState(planA, await executePlan(planA, { api: clientFor(api), concurrency: 3 }), null, facts);
+        const stateA: StateFile = buildAppliedState(planA, await executePlan(planA, { api: clientFor(api), concurrency: 3 }), null, RUN_FACTS);
         const planB = buildPlan(second, await observeAccount(clientFor(api), second), inventoryFrom(stateA));
         expect(planB.operations.filter((op) => op.action === 'conflict')).toEqual([]);
         const results = await executePlan(planB, { api: clientFor(api), concurrency: 3 });

@@ -48,6 +48,18 @@ export function desired(...resources: DesiredResource[]): DesiredState {
   return { accountId: ACCOUNT, resources, zones };
 }
 
+/** What an apply records about itself, for tests that build state files from plans. */
+export const RUN_FACTS = {
+  version: 'test',
+  configPath: 'dnsctl.yaml',
+  configSha256: 'x',
+  accountId: ACCOUNT,
+  startedAt: new Date(0),
+  finishedAt: new Date(0),
+  interrupted: false,
+  salt: 'salt',
+};
+
 export function withManage(state: DesiredState, manage: ManageMode): DesiredState {
   return { ...state, manage };
 }

@@ -14,20 +14,10 @@ import { observeAccount } from '../../../src/observe.js';
 import { buildAppliedState, inventoryFrom, type StateFile } from '../../../src/report/state.js';
 import { ACCOUNT_KINDS } from '../../../src/resources/index.js';
 import type { DesiredState } from '../../../src/resources/types.js';
-import { ACCOUNT, desired, incoming, outgoing, peer, tsig, withManage, zone } from '../../support/desired.js';
+import { ACCOUNT, RUN_FACTS, desired, incoming, outgoing, peer, tsig, withManage, zone } from '../../support/desired.js';
 import { BEHAVIOURS, MemoryApi, type Call } from '../../support/memory-api.js';
 import { memoryTransport } from '../../support/memory-transport.js';
 
-const FACTS = {
-  version: 'test',
-  configPath: 'dnsctl.yaml',
-  configSha256: 'x',
-  accountId: ACCOUNT,
-  startedAt: new Date(0),
-  finishedAt: new Date(0),
-  interrupted: false,
-  salt: 'salt',
-};
 
 interface Run {
   plan: Plan;
@@ -42,7 +32,7 @@ async function applyRun(api: MemoryApi, want: DesiredState, state: StateFile | n
   const from = api.calls.length;
   const plan = buildPlan(want, await observeAccount(api, want), inventoryFrom(state));
   const results = await executePlan(plan, { api, concurrency: 4 });
-  return { plan, results, state: buildAppliedState(plan, results, state, FACTS), calls: api.calls.slice(from) };
+  return { plan, results, state: buildAppliedState(plan, results, state, RUN_FACTS), calls: api.calls.slice(from) };
 }
 
 /** `dnsctl plan`: what would change now. */
